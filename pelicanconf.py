@@ -1,0 +1,52 @@
+"""Site settings for the feed archive (development). Production overrides are in publishconf.py."""
+
+AUTHOR = "Archive"
+SITENAME = "Archive du Fil Numérique"
+SITESUBTITLE = "Toute la couverture, jour après jour"
+SITEURL = ""
+RELATIVE_URLS = False
+
+PATH = "content"
+ARTICLE_PATHS = ["archive"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+TIMEZONE = "Europe/Paris"
+DEFAULT_LANG = "fr"
+DEFAULT_DATE_FORMAT = "%Y-%m-%d %H:%M"
+
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["feed_archive"]
+
+# Archived posts carry their own safe, plain-text summary: never run it through Markdown again.
+FORMATTED_FIELDS: list[str] = []
+# No attr_list or md_in_html: feed text must never be able to add HTML attributes.
+MARKDOWN = {
+    "extensions": ["markdown.extensions.fenced_code", "markdown.extensions.tables"],
+    "output_format": "html5",
+}
+TYPOGRIFY = True
+
+ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
+ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
+PAGE_URL = "pages/{slug}/"
+PAGE_SAVE_AS = PAGE_URL + "index.html"
+
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+DEFAULT_PAGINATION = 20
+
+# --- feed_archive: the feeds to archive, and how (see README "Settings") -------------------
+FEED_ARCHIVE_SOURCES = [
+    {
+        "name": "Le Fil Numérique",
+        "url": "samples/feeds/next-sample-1.xml",
+        # "tags": ["actualité"],
+        # "category": "Tech",
+        # "secret_env": "FIL_RSS_KEY",  # with "{secret}" in the url
+    },
+]
+FEED_ARCHIVE_TIMEZONE = TIMEZONE

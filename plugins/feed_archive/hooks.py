@@ -1,0 +1,27 @@
+"""Build hooks: what the plugin does while Pelican builds the site (never fetches anything)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from . import clean
+from .settings import SettingsError, load
+
+logger = logging.getLogger(__name__)
+
+
+def check_settings(pelican: Any) -> None:
+    """Validate FEED_ARCHIVE_* at start-up so a typo is reported before any work."""
+    try:
+        load(pelican.settings)
+    except SettingsError as exc:
+        logger.error("feed_archive: %s", exc)
+
+
+def sanitize_archived_content(content: Any) -> None:
+    """Sanitize the HTML of archived posts once more after Markdown: defence in depth."""
+    metadata = getattr(content, "metadata", {}) or {}
+    if "feed" not in metadata or not getattr(content, "_content", None):
+        return
+    content._content = clean.sanitize(content._content, metadata.get("source") or None)

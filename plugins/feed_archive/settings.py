@@ -1,0 +1,218 @@
+"""Settings: FEED_ARCHIVE_* defaults in one place, merged with the user's values and validated."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "FEED_ARCHIVE_"
+
+#: Every setting of the plugin with its default; the README documents the same table.
+DEFAULTS: dict[str, Any] = {
+    "FEED_ARCHIVE_SOURCES": [],
+    "FEED_ARCHIVE_DIR": "archive",
+    "FEED_ARCHIVE_TIMEZONE": "Europe/Paris",
+    "FEED_ARCHIVE_PAYWALL_MARKERS": [
+        r"Il reste \d+\s*% de l['’]article",
+        r"Vous devez être abonné",
+        r"réservée? (?:à nos|aux) abonné",
+        r"article réservé aux abonnés",
+    ],
+    "FEED_ARCHIVE_TIMEOUT": 15.0,
+    "FEED_ARCHIVE_TOTAL_TIMEOUT": 60.0,
+    "FEED_ARCHIVE_MAX_BYTES": 20 * 1024 * 1024,
+    "FEED_ARCHIVE_MAX_REDIRECTS": 5,
+    "FEED_ARCHIVE_USER_AGENT": "feed-archive/1.0 (+https://github.com/; Pelican plugin)",
+    "FEED_ARCHIVE_STATE_FILE": ".feed-archive-state.json",
+    "FEED_ARCHIVE_SUMMARY_LENGTH": 280,
+    "FEED_ARCHIVE_LOCK_TIMEOUT": 0.0,
+}
+
+
+class SettingsError(ValueError):
+    """A FEED_ARCHIVE_* value that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One configured feed."""
+
+    name: str
+    url: str
+    slug: str
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    secret_env: str | None = None
+
+    def resolved_url(self) -> str:
+        """The URL to request, with the secret from the environment put in place of `{secret}`."""
+        if not self.secret_env:
+            return self.url
+        secret = os.environ.get(self.secret_env)
+        if not secret:
+            raise SettingsError(
+                f"feed {self.name!r}: environment variable {self.secret_env} is not set"
+            )
+        return self.url.replace("{secret}", secret)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never be written anywhere (the feed's secret, if any)."""
+        if self.secret_env and os.environ.get(self.secret_env):
+            return (os.environ[self.secret_env],)
+        return ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated FEED_ARCHIVE_* settings of one site."""
+
+    sources: tuple[Source, ...]
+    archive_root: Path
+    state_file: Path
+    timezone: ZoneInfo
+    paywall_markers: tuple[re.Pattern[str], ...]
+    timeout: float
+    total_timeout: float
+    max_bytes: int
+    max_redirects: int
+    user_agent: str
+    summary_length: int
+    lock_timeout: float
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+_SLUG_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "-", "'": "-", "ø": "o", "Ø": "O"}
+)
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """ASCII slug of `text`: lowercase letters, digits and single hyphens only."""
+    import unicodedata
+
+    text = text.translate(_SLUG_LIGATURES)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def merged(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The plugin's defaults overlaid with the FEED_ARCHIVE_* values found in `settings`."""
+    values = dict(DEFAULTS)
+    values.update({k: v for k, v in settings.items() if k.startswith(PREFIX)})
+    return values
+
+
+def _source(raw: Any, index: int) -> Source:
+    if isinstance(raw, str):
+        raw = {"url": raw}
+    if not isinstance(raw, Mapping) or not raw.get("url"):
+        raise SettingsError(f"FEED_ARCHIVE_SOURCES[{index}]: needs at least a 'url'")
+    unknown = set(raw) - {"url", "name", "tags", "category", "secret_env"}
+    if unknown:
+        raise SettingsError(
+            f"FEED_ARCHIVE_SOURCES[{index}]: unknown key(s) {', '.join(sorted(unknown))}"
+        )
+    url = str(raw["url"])
+    name = str(raw.get("name") or url)
+    slug = slugify(name, 60)
+    if not slug:
+        raise SettingsError(f"FEED_ARCHIVE_SOURCES[{index}]: name {name!r} gives an empty slug")
+    secret_env = raw.get("secret_env")
+    if secret_env and "{secret}" not in url:
+        raise SettingsError(f"feed {name!r}: 'secret_env' is set but the url has no {{secret}}")
+    tags = raw.get("tags") or ()
+    if isinstance(tags, str):
+        tags = [t for t in re.split(r"[,;]", tags)]
+    return Source(
+        name=name,
+        url=url,
+        slug=slug,
+        tags=tuple(t.strip() for t in tags if str(t).strip()),
+        category=raw.get("category"),
+        secret_env=secret_env,
+    )
+
+
+def load(settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Config:
+    """Validate the merged settings into a Config; raise SettingsError naming the bad value."""
+    values = merged(settings)
+    content = Path(settings.get("PATH") or "content")
+    if base_dir is not None and not content.is_absolute():
+        content = Path(base_dir) / content
+    root = content / values["FEED_ARCHIVE_DIR"]
+    sources = tuple(_source(raw, i) for i, raw in enumerate(values["FEED_ARCHIVE_SOURCES"]))
+    names = [s.slug for s in sources]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise SettingsError(f"FEED_ARCHIVE_SOURCES: duplicate feed name(s) {sorted(duplicates)}")
+    try:
+        zone = ZoneInfo(values["FEED_ARCHIVE_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"FEED_ARCHIVE_TIMEZONE: unknown time zone {values['FEED_ARCHIVE_TIMEZONE']!r}"
+        ) from exc
+    try:
+        markers = tuple(
+            re.compile(p, re.IGNORECASE) for p in values["FEED_ARCHIVE_PAYWALL_MARKERS"]
+        )
+    except re.error as exc:
+        raise SettingsError(f"FEED_ARCHIVE_PAYWALL_MARKERS: bad pattern ({exc})") from exc
+    numbers = {}
+    for key in (
+        "FEED_ARCHIVE_TIMEOUT",
+        "FEED_ARCHIVE_TOTAL_TIMEOUT",
+        "FEED_ARCHIVE_MAX_BYTES",
+        "FEED_ARCHIVE_MAX_REDIRECTS",
+        "FEED_ARCHIVE_SUMMARY_LENGTH",
+        "FEED_ARCHIVE_LOCK_TIMEOUT",
+    ):
+        value = values[key]
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise SettingsError(f"{key}: expected a number >= 0, got {value!r}")
+        numbers[key] = value
+    state = Path(values["FEED_ARCHIVE_STATE_FILE"])
+    if not state.is_absolute():
+        state = root / state
+    return Config(
+        sources=sources,
+        archive_root=root,
+        state_file=state,
+        timezone=zone,
+        paywall_markers=markers,
+        timeout=float(numbers["FEED_ARCHIVE_TIMEOUT"]),
+        total_timeout=float(numbers["FEED_ARCHIVE_TOTAL_TIMEOUT"]),
+        max_bytes=int(numbers["FEED_ARCHIVE_MAX_BYTES"]),
+        max_redirects=int(numbers["FEED_ARCHIVE_MAX_REDIRECTS"]),
+        user_agent=str(values["FEED_ARCHIVE_USER_AGENT"]),
+        summary_length=int(numbers["FEED_ARCHIVE_SUMMARY_LENGTH"]),
+        lock_timeout=float(numbers["FEED_ARCHIVE_LOCK_TIMEOUT"]),
+        raw=values,
+    )
+
+
+def adhoc_source(url: str, existing: tuple[Source, ...], name: str | None = None) -> Source:
+    """A source for `invoke fetch --url`: a configured feed's settings if the URL or name match."""
+    from dataclasses import replace
+
+    for source in existing:
+        if source.url == url or (name and source.name == name):
+            return replace(
+                source, url=url, secret_env=None if source.url != url else source.secret_env
+            )
+    if name:
+        return _source({"url": url, "name": name}, 0)
+    if "://" in url:
+        from urllib.parse import urlsplit
+
+        name = urlsplit(url).hostname or url
+    else:
+        name = Path(url).stem
+    return _source({"url": url, "name": name}, 0)
