@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up everything on a fresh machine and build the site from the bundled sample feed.
+# Usage: ./bootstrap.sh            (no network needed after the packages are installed)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+# Browser tests drive Debian's chromium; axe-core (accessibility checks) comes from npm.
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if command -v npm >/dev/null && [ ! -d node_modules/axe-core ]; then
+    npm install --no-save --silent --no-audit --no-fund axe-core@4 >/dev/null 2>&1 \
+        || echo "warning: could not install axe-core; accessibility tests will fail" >&2
+fi
+
+.venv/bin/invoke sample
+echo "Site built in output/ — serve it with: .venv/bin/invoke serve"
