@@ -1,0 +1,157 @@
+"""Shared fixtures: project paths, real Pelican builds, a static server, a real Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+SAMPLES = ROOT / "samples" / "feeds"
+SAMPLE_1 = SAMPLES / "next-sample-1.xml"
+SAMPLE_2 = SAMPLES / "next-sample-2.xml"
+SAMPLE_NAME = "Le Fil Numérique"
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "feeds"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def site_settings(content: Path, output: Path, **overrides: Any) -> dict[str, Any]:
+    """The project's pelicanconf.py settings, pointed at `content` and `output`."""
+    from pelican.settings import read_settings
+
+    values = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "THEME": str(ROOT / "theme"),
+        "PLUGIN_PATHS": [str(ROOT / "plugins")],
+        "CACHE_PATH": str(output.parent / "cache"),
+        "SITEURL": "",
+    }
+    values.update(overrides)
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        return read_settings(str(ROOT / "pelicanconf.py"), override=values)
+    finally:
+        os.chdir(cwd)
+
+
+def build_site(content: Path, output: Path, **overrides: Any) -> Path:
+    """Build a real Pelican site from `content` into `output`; return `output`."""
+    from pelican import Pelican
+
+    Pelican(site_settings(content, output, **overrides)).run()
+    return output
+
+
+def archive_config(content: Path, *sources: dict[str, Any], **overrides: Any):
+    """A feed_archive Config writing under `content` for the given sources."""
+    from feed_archive import settings
+
+    values = {"PATH": str(content), "FEED_ARCHIVE_SOURCES": list(sources)}
+    values.update(overrides)
+    return settings.load(values)
+
+
+def fetch_into(content: Path, url: str | Path, name: str = SAMPLE_NAME, **overrides: Any):
+    """Fetch one feed into the archive under `content`; return its FeedReport."""
+    from feed_archive import archive
+
+    config = archive_config(content, {"url": str(url), "name": name}, **overrides)
+    (report,) = archive.run(config)
+    return report
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes (to prove that nothing changed)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    prefix = "/"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "__outside_prefix__")
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+
+@pytest.fixture
+def serve_dir():
+    """Serve a folder over HTTP on 127.0.0.1, optionally under a sub-path; yields a starter."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(folder: Path, prefix: str = "/") -> str:
+        handler = type("Handler", (_QuietHandler,), {"prefix": prefix})
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
+        )
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser page (desktop size); closed after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample (both snapshots) archived and built once per session; returns output/."""
+    base = tmp_path_factory.mktemp("sample-site")
+    content = base / "content"
+    shutil.copytree(ROOT / "content" / "pages", content / "pages")
+    fetch_into(content, SAMPLE_1)
+    fetch_into(content, SAMPLE_2)
+    return build_site(content, base / "output")
