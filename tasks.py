@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -20,9 +21,10 @@ SAMPLE_NAME = "Le Fil Numérique"
 
 
 def _settings(config_file: str = "pelicanconf.py") -> dict:
-    from pelican.settings import read_settings
+    """The values of a settings file as written (fetching needs no theme or Pelican defaults)."""
+    from pelican.settings import get_settings_from_file
 
-    return read_settings(str(ROOT / config_file))
+    return get_settings_from_file(str(ROOT / config_file))
 
 
 def _fetch(url: str | None = None, name: str | None = None, quiet: bool = False) -> int:
@@ -111,3 +113,100 @@ def lint(c):
     """ruff check and ruff format --check."""
     c.run(f'"{PY}" -m ruff check .')
     c.run(f'"{PY}" -m ruff format --check .')
+
+
+# --- serving, production builds and publishing ---------------------------------------------
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8000)"})
+def serve(c, port=8000):
+    """Serve output/ on http://127.0.0.1:PORT until Ctrl-C."""
+    c.run(f'"{PY}" -m pelican -l -b 127.0.0.1 -p {int(port)} -o output -s pelicanconf.py')
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8000)"})
+def reserve(c, port=8000):
+    """Build, then serve output/ on http://127.0.0.1:PORT."""
+    build(c)
+    serve(c, port=port)
+
+
+@task(help={"serve": "also serve output/ on 127.0.0.1", "port": "port when serving"})
+def regenerate(c, serve=False, port=8000):
+    """Rebuild the site whenever content/, the theme or the settings change."""
+    listen = f" -l -b 127.0.0.1 -p {int(port)}" if serve else ""
+    c.run(f'"{PY}" -m pelican -r content -o output -s pelicanconf.py{listen}')
+
+
+@task(help={"siteurl": "the site's public URL (default: $SITEURL)"})
+def preview(c, siteurl=None):
+    """Build the production site with publishconf.py (absolute URLs, feeds, sitemap)."""
+    if siteurl:
+        os.environ["SITEURL"] = siteurl
+    build(c, config="publishconf.py")
+
+
+@task(
+    help={
+        "siteurl": "the site's public URL (default: $SITEURL)",
+        "remote": "git remote name, URL or path to push to (default origin)",
+        "branch": "branch that receives the site (default gh-pages)",
+        "push": "push the branch (default yes; --no-push only commits it locally)",
+    }
+)
+def publish(c, siteurl=None, remote="origin", branch="gh-pages", push=True):
+    """Build with publishconf.py, then commit output/ to the gh-pages branch and push it."""
+    siteurl = siteurl or os.environ.get("SITEURL", "")
+    if not siteurl.startswith(("http://", "https://")):
+        raise Exit("error: set SITEURL (or --siteurl) to the public URL of the site", code=2)
+    preview(c, siteurl=siteurl)
+    ghp_import = Path(PY).with_name("ghp-import")
+    message = shlex.quote(f"Publish {siteurl}")
+    flags = "-n -f -p" if push else "-n"
+    c.run(
+        f'"{ghp_import}" {flags} -r {shlex.quote(remote)} -b {shlex.quote(branch)} '
+        f"-m {message} output"
+    )
+
+
+def _archive_changes(c, folder: str) -> tuple[int, int]:
+    """Count new and updated posts (.md files) under `folder` from `git status`."""
+    out = c.run(f"git status --porcelain -z -uall -- {shlex.quote(folder)}", hide=True).stdout
+    new = updated = 0
+    for entry in filter(None, out.split("\0")):
+        state, path = entry[:2], entry[3:]
+        if not path.endswith(".md"):
+            continue
+        if "?" in state or "A" in state:
+            new += 1
+        elif "M" in state:
+            updated += 1
+    return new, updated
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word} item{'s' if count != 1 else ''}"
+
+
+@task(help={"push": "push the commit to origin (same branch)"})
+def commit(c, push=False):
+    """Commit new and updated posts under content/archive; no commit when nothing changed."""
+    from feed_archive import settings
+
+    folder = settings.load(_settings(), base_dir=ROOT).archive_root.relative_to(ROOT).as_posix()
+    new, updated = _archive_changes(c, folder)
+    if not new and not updated:
+        print("archive: nothing new to commit")
+        return
+    message = f"archive: {_plural(new, 'new')}, {_plural(updated, 'updated')}"
+    c.run(f"git add -- {shlex.quote(folder)}")
+    c.run(f"git commit -q -m {shlex.quote(message)} -- {shlex.quote(folder)}")
+    print(message)
+    if push:
+        c.run("git push -q origin HEAD")
+
+
+@task(help={"args": "arguments passed to benchmarks/run.py"})
+def bench(c, args=""):
+    """Run the benchmarks (benchmarks/run.py) and print their figures."""
+    c.run(f'"{PY}" benchmarks/run.py {args}')

@@ -25,7 +25,9 @@ from .store import State, Store, StoreError
 
 logger = logging.getLogger(__name__)
 
-NEW, UPDATED, UNCHANGED, DUPLICATE, SKIPPED = "new", "updated", "unchanged", "duplicate", "skipped"
+NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+DUPLICATE, STALE, SKIPPED = "duplicate", "stale", "skipped"
+OUTCOMES = (NEW, UPDATED, UNCHANGED, DUPLICATE, STALE, SKIPPED)
 
 
 @dataclass
@@ -34,9 +36,7 @@ class FeedReport:
 
     name: str
     status: int | None = None
-    counts: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys((NEW, UPDATED, UNCHANGED, DUPLICATE, SKIPPED), 0)
-    )
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     error: str | None = None
     warning: str | None = None
 
@@ -52,7 +52,7 @@ class FeedReport:
         if self.status == 304:
             return f"{self.name}: not modified (HTTP 304)"
         parts = [f"{self.counts[k]} {k}" for k in (NEW, UPDATED, UNCHANGED)]
-        parts += [f"{self.counts[k]} {k}" for k in (DUPLICATE, SKIPPED) if self.counts[k]]
+        parts += [f"{self.counts[k]} {k}" for k in (DUPLICATE, STALE, SKIPPED) if self.counts[k]]
         where = f" (HTTP {self.status})" if self.status and self.status != 200 else ""
         if self.status == 200:
             where = " (HTTP 200)"
@@ -79,8 +79,20 @@ def _base_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
+def _same_version(text: str, old: str) -> bool:
+    """True when two post texts differ at most by their Modified line."""
+
+    def strip(value: str) -> str:
+        return "\n".join(line for line in value.split("\n") if not line.startswith("Modified: "))
+
+    return strip(text) == strip(old)
+
+
 def archive_entry(post: Post, store: Store, source: Source, modified_at: str) -> str:
-    """Store one post: new, updated in place (old version kept), unchanged, or duplicate."""
+    """Store one post: new, updated in place (old version kept), unchanged, stale or duplicate.
+
+    Stale: the feed served an older version of an item we already updated (a cache flip-flop).
+    """
     key, path, existing = store.lookup(post.identity)
     if path is None or existing is None:
         target = store.path_for(source.slug, post.date, post.slug)
@@ -93,6 +105,8 @@ def archive_entry(post: Post, store: Store, source: Source, modified_at: str) ->
     text = render(candidate)
     if text == existing:
         return UNCHANGED
+    if any(_same_version(text, old) for old in store.versions(path)):
+        return STALE
     updated = render(replace(candidate, modified=max(modified_at, candidate.date)))
     store.write(path, updated, previous=existing)
     return UPDATED
@@ -166,7 +180,7 @@ def archive_feed(
 
 def totals(reports: Iterable[FeedReport]) -> dict[str, int]:
     """Counts summed over feeds, plus the number of failed feeds."""
-    summed = dict.fromkeys((NEW, UPDATED, UNCHANGED, DUPLICATE, SKIPPED, "failed"), 0)
+    summed = dict.fromkeys((*OUTCOMES, "failed"), 0)
     for report in reports:
         summed["failed"] += report.failed
         for key, value in report.counts.items():

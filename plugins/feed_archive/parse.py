@@ -111,7 +111,8 @@ def _feedparser_entry(raw: Any, feed_link: str | None, source_url: str | None) -
     title_detail = raw.get("title_detail") or {}
     title = raw.get("title") or ""
     published = _struct_to_datetime(raw.get("published_parsed"))
-    updated = _struct_to_datetime(raw.get("updated_parsed"))
+    # dict.get: feedparser's own get() maps a missing updated date to the published one.
+    updated = _struct_to_datetime(dict.get(raw, "updated_parsed"))
     published = published or _struct_to_datetime(raw.get("created_parsed"))
     detail_base = (content_detail or summary_detail or {}).get("base")
     base = _base(
@@ -131,7 +132,7 @@ def _feedparser_entry(raw: Any, feed_link: str | None, source_url: str | None) -
     enclosures = [
         e.get("href") for e in raw.get("enclosures") or [] if is_absolute_http(e.get("href"))
     ]
-    date_text = raw.get("published") or raw.get("updated") or ""
+    date_text = raw.get("published") or dict.get(raw, "updated") or ""
     identity = identity_of(
         raw.get("id"), raw.get("link"), title, date_text, "" if title else content_html[:500]
     )
@@ -163,8 +164,8 @@ def _parse_xml(data: bytes, content_type: str | None, url: str | None) -> Parsed
     )
     problem = parsed.get("bozo_exception")
     if not parsed.get("version") and not parsed.entries:
-        cause = f" ({collapse(str(problem))[:160]})" if problem else ""
         kind = (content_type or "").split(";")[0].strip()
+        cause = f" ({collapse(str(problem))[:160]})" if problem and "html" not in kind else ""
         what = f"server sent {kind}" if kind else "no RSS, Atom or JSON Feed found"
         raise ParseError(f"not a feed: {what}{cause}")
     feed = parsed.feed

@@ -121,6 +121,13 @@ class Store:
         key = path.stem.rsplit("-", 1)[-1]
         self.index[key] = path
 
+    def versions(self, path: Path) -> list[str]:
+        """The texts of the earlier versions kept beside a post, oldest first."""
+        folder = path.with_name(path.stem + VERSIONS_SUFFIX)
+        if not folder.is_dir():
+            return []
+        return [self.read(p) for p in sorted(folder.glob("*.md.txt"))]
+
     @contextlib.contextmanager
     def locked(self, timeout: float) -> Iterator[None]:
         """Hold the archive's lock; StoreError if another fetch keeps it longer than `timeout`."""
