@@ -79,6 +79,16 @@ def metadata_text(value: str) -> str:
     return collapse(value).translate(_VALUE_ENTITIES)
 
 
+def unique_names(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Names cleaned for metadata, without two that Pelican would give the same slug."""
+    kept: dict[str, str] = {}
+    for value in values:
+        name = metadata_name(value)
+        if name:
+            kept.setdefault(slugify(name) or name.casefold(), name)
+    return tuple(kept.values())
+
+
 def safe_url(url: str | None) -> str:
     """An absolute http(s) URL with no character that could leave an attribute or a line."""
     if not url or not is_absolute_http(url):
@@ -111,9 +121,7 @@ def build_post(
         title = clean.excerpt(summary_text, 80) or "(sans titre)"
     moment = entry.published or entry.updated or first_seen
     key = key_of(entry.identity)
-    tags = tuple(
-        dict.fromkeys(t for t in (metadata_name(x) for x in entry.tags + source.tags) if t)
-    )
+    tags = unique_names(entry.tags + source.tags)
     return Post(
         identity=collapse(entry.identity),
         title=title,
