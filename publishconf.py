@@ -3,10 +3,24 @@
 import os
 import sys
 
-sys.path.append(os.curdir)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *  # noqa: F403
+from pelicanconf import PLUGINS
 
+# The public URL, absolute, without a trailing slash; it may hold a sub-path, as project sites
+# on GitHub Pages do (https://user.github.io/my-archive). The workflow sets it from the Pages
+# settings; locally: SITEURL=https://example.org/archive invoke preview
 SITEURL = os.environ.get("SITEURL", "").rstrip("/")
 RELATIVE_URLS = False
-FEED_ALL_ATOM = "feeds/all.atom.xml"
 DELETE_OUTPUT_DIRECTORY = True
+
+# Feeds of the archive itself: everything, and one per feed (category).
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = "feeds/all.rss.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+FEED_MAX_ITEMS = 50
+
+# sitemap.xml (pelican-sitemap) and a robots.txt that points at it (a template under content/).
+PLUGINS = [*PLUGINS, "pelican.plugins.sitemap"]
+SITEMAP = {"format": "xml", "exclude": [r"^robots\.txt$"]}
+TEMPLATE_PAGES = {"extra/robots.txt": "robots.txt"}
