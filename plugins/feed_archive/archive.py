@@ -79,6 +79,14 @@ def _base_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
+def _later(first: str, second: str) -> str:
+    """The later of two dates written by render.format_date (compared as instants)."""
+    try:
+        return max(first, second, key=datetime.fromisoformat)
+    except ValueError:
+        return first
+
+
 def _same_version(text: str, old: str) -> bool:
     """True when two post texts differ at most by their Modified line."""
 
@@ -107,7 +115,7 @@ def archive_entry(post: Post, store: Store, source: Source, modified_at: str) ->
         return UNCHANGED
     if any(_same_version(text, old) for old in store.versions(path)):
         return STALE
-    updated = render(replace(candidate, modified=max(modified_at, candidate.date)))
+    updated = render(replace(candidate, modified=_later(modified_at, candidate.date)))
     store.write(path, updated, previous=existing)
     return UPDATED
 
