@@ -155,3 +155,45 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     fetch_into(content, SAMPLE_1)
     fetch_into(content, SAMPLE_2)
     return build_site(content, base / "output")
+
+
+#: What a copy of the project needs to run its invoke tasks (never the checkout's archive).
+PROJECT_FILES = ("tasks.py", "pelicanconf.py", "publishconf.py", "pyproject.toml")
+PROJECT_DIRS = ("plugins", "theme", "samples", "content", ".github")
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the project (without content/archive, output or caches) to `dest`, a git work tree."""
+    import subprocess
+
+    skip = shutil.ignore_patterns("archive", "__pycache__", "output", "cache", "*.pyc")
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        shutil.copy2(ROOT / name, dest / name)
+    for name in PROJECT_DIRS:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, dest / name, ignore=skip)
+    (dest / ".gitignore").write_text("output/\ncache/\n__pycache__/\n*.lock\n", encoding="utf-8")
+    git = ["git", "-C", str(dest), "-c", "user.name=Test", "-c", "user.email=test@example.org"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "project"], check=True)
+    return dest
+
+
+def run_invoke(project: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 180):
+    """Run `invoke ARGS` in `project` (a copy) with this Python; return the CompletedProcess."""
+    import subprocess
+
+    values = dict(os.environ, **(env or {}))
+    for key in ("AUTHOR", "COMMITTER"):
+        values.setdefault(f"GIT_{key}_NAME", "Test")
+        values.setdefault(f"GIT_{key}_EMAIL", "test@example.org")
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args],
+        cwd=project,
+        env=values,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
