@@ -14,13 +14,11 @@ SITEURL = os.environ.get("SITEURL", "").rstrip("/")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 
-# Feeds of the archive itself: everything, and one per feed (category).
+# The archive's own Atom feed is on in production, whatever pelicanconf.py says (the tag and
+# source feeds are set there).
 FEED_ALL_ATOM = "feeds/all.atom.xml"
-FEED_ALL_RSS = "feeds/all.rss.xml"
-CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
-FEED_MAX_ITEMS = 50
 
 # sitemap.xml (pelican-sitemap) and a robots.txt that points at it (a template under content/).
 PLUGINS = [*PLUGINS, "pelican.plugins.sitemap"]
 SITEMAP = {"format": "xml", "exclude": [r"^robots\.txt$"]}
-TEMPLATE_PAGES = {"extra/robots.txt": "robots.txt"}
+TEMPLATE_PAGES = {**globals().get("TEMPLATE_PAGES", {}), "extra/robots.txt": "robots.txt"}

@@ -51,6 +51,9 @@ class _Links(HTMLParser):
         for name, value in values.items():
             if name in _URL_ATTRS and value:
                 self.urls.append(value)
+            elif name.startswith("data-") and value.rstrip("/").rsplit("/", 1)[-1] == "pagefind":
+                # a search page that loads Pagefind from a folder named in a data attribute
+                self.urls.append(value.rstrip("/") + "/pagefind.js")
             elif name in ("srcset", "imagesrcset") and value:
                 self.urls.extend(part.split()[0] for part in value.split(",") if part.strip())
         if tag == "meta" and values.get("property", values.get("name")) in _META_URLS:
@@ -106,15 +109,16 @@ def _cbor(data: bytes, pos: int = 0) -> tuple[Any, int]:
     return {20: False, 21: True, 22: None}.get(number), pos
 
 
-def pagefind_files(entry: dict[str, Any], read: Any) -> list[str]:
-    """Paths (relative to pagefind/) that a Pagefind index needs, from its entry JSON.
+def pagefind_files(entry: dict[str, Any], read: Any, wasm: bool = True) -> list[str]:
+    """Paths (relative to the index folder) that a Pagefind index needs, from its entry JSON.
 
-    `read(path)` returns the bytes of a file under pagefind/ (used for the metadata files).
+    `read(path)` returns the bytes of a file of the index (used for the metadata files).
+    `wasm=False` for an index merged into another one, which loads no wasm of its own.
     """
     paths: list[str] = []
     for language in entry.get("languages", {}).values():
         meta_path = f"pagefind.{language['hash']}.pf_meta"
-        paths += [meta_path, f"wasm.{language['wasm']}.pagefind"]
+        paths += [meta_path] + ([f"wasm.{language['wasm']}.pagefind"] if wasm else [])
         raw = gzip.decompress(read(meta_path))
         if raw.startswith(b"pagefind_dcd"):
             raw = raw[len(b"pagefind_dcd") :]
@@ -204,10 +208,26 @@ def check_site(start: str, extra: Iterable[str] = (), timeout: float = 10.0) -> 
 
 
 def _pagefind_refs(script_url: str, timeout: float) -> list[str]:
-    """The Pagefind index files next to a Pagefind script, read from its entry JSON."""
+    """The Pagefind index files next to a Pagefind script: one index (pagefind-entry.json), or
+    several listed in indexes.json ({"indexes": [{"path": "year/2024/"}, ...]}, merged in the
+    browser into the one at path "")."""
     folder = urljoin(script_url, "./")
-    code, _, body = _fetch(folder + "pagefind-entry.json", timeout)
-    refs = [folder + "pagefind-entry.json", folder + "pagefind.js"]
+    refs = [folder + "pagefind.js"]
+    code, _, body = _fetch(folder + "indexes.json", timeout)
+    if code == 200:
+        refs.append(folder + "indexes.json")
+        paths = [item.get("path", "") for item in json.loads(body)["indexes"]]
+    else:
+        paths = [""]
+    for path in paths:
+        refs += _index_refs(urljoin(folder, path), timeout, wasm=path == "")
+    return refs
+
+
+def _index_refs(folder: str, timeout: float, wasm: bool) -> list[str]:
+    """The files of one Pagefind index folder (its entry JSON first)."""
+    refs = [folder + "pagefind-entry.json"]
+    code, _, body = _fetch(refs[0], timeout)
     if code != 200:
         return refs
 
@@ -218,6 +238,6 @@ def _pagefind_refs(script_url: str, timeout: float) -> list[str]:
         return data
 
     try:
-        return refs + [folder + path for path in pagefind_files(json.loads(body), read)]
+        return refs + [folder + path for path in pagefind_files(json.loads(body), read, wasm)]
     except FileNotFoundError as exc:
         return refs + [str(exc)]
