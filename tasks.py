@@ -210,3 +210,76 @@ def commit(c, push=False):
 def bench(c, args=""):
     """Run the benchmarks (benchmarks/run.py) and print their figures."""
     c.run(f'"{PY}" benchmarks/run.py {args}')
+
+
+@task(help={"file": "OPML subscription list to import"})
+def import_opml(c, file):
+    """Add the feeds of an OPML file to FEED_ARCHIVE_SOURCES_FILE (known URLs are skipped)."""
+    from feed_archive import opml, settings
+
+    values = _settings()
+    path = opml.sources_file_path(values, base_dir=ROOT)
+    try:
+        feeds = opml.read_opml(Path(file).read_bytes())
+        listed = opml.load_sources_file(path)
+    except (OSError, opml.OpmlError) as exc:
+        raise Exit(f"error: {exc}", code=2) from None
+    configured = settings.merged(values)["FEED_ARCHIVE_SOURCES"]
+    existing = [{"url": s} if isinstance(s, str) else s for s in configured]
+    result = opml.import_feeds(feeds, existing, listed)
+    if result.added:
+        opml.save_sources_file(path, listed)
+    for entry in result.added:
+        print(f"added: {entry['name']} <{entry['url']}>")
+    for url, reason in result.skipped:
+        print(f"skipped: {url} ({reason})")
+    print(f"{len(result.added)} feed(s) added to {path.name}, {len(result.skipped)} skipped")
+
+
+@task(help={"file": "where to write the OPML (default: standard output)"})
+def export_opml(c, file=None):
+    """Write every configured feed (pelicanconf.py and the sources file) as OPML 2.0."""
+    from feed_archive import opml, settings
+
+    values = _settings()
+    try:
+        config = settings.load(values, base_dir=ROOT)
+    except settings.SettingsError as exc:
+        raise Exit(f"error: {exc}", code=2) from None
+    text = opml.write_opml(opml.raw_sources(config.sources), values.get("SITENAME") or "feeds")
+    if file:
+        Path(file).write_text(text, encoding="utf-8")
+        print(f"{len(config.sources)} feed(s) written to {file}")
+    else:
+        print(text, end="")
+
+
+@task(help={"dry_run": "only list the posts whose tags would change"})
+def retag(c, dry_run=False):
+    """Re-apply FEED_ARCHIVE_TAG_RULES to every archived post (only the Tags lines change)."""
+    from feed_archive import settings, store, tagging
+
+    values = _settings()
+    try:
+        config = settings.load(values, base_dir=ROOT)
+    except settings.SettingsError as exc:
+        raise Exit(f"error: {exc}", code=2) from None
+    archive = store.Store(config.archive_root)
+    try:
+        with archive.locked(config.lock_timeout):
+            report = tagging.retag(
+                config.archive_root,
+                config.raw["FEED_ARCHIVE_TAG_RULES"],
+                values.get("MARKDOWN"),
+                dry_run=dry_run,
+            )
+    except store.StoreError as exc:
+        raise Exit(f"error: {exc}", code=2) from None
+    for path in report.changed:
+        print(("would retag: " if dry_run else "retagged: ") + os.path.relpath(path, ROOT))
+    for error in report.errors:
+        print(f"error: {error}")
+    verb = "would change" if dry_run else "changed"
+    print(f"{report.scanned} post(s) scanned, {len(report.changed)} {verb}")
+    if report.errors:
+        raise Exit(code=1)

@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from . import fetch as fetching
+from . import images, tagging
 from .parse import ParseError, parse
 from .render import (
     Post,
@@ -149,6 +150,7 @@ def archive_feed(
             return report
         feed = parse(result.content, result.content_type, _base_url(result.final_url))
         report.warning = feed.warning
+        localizer = images.Localizer.for_source(config, source) if source.images else None
         seen: set[str] = set()
         modified_at = format_date(now, config.timezone)
         for entry in feed.entries:
@@ -164,7 +166,9 @@ def archive_feed(
                     config.paywall_markers,
                     now,
                     config.summary_length,
+                    tag_rules=config.raw.get("FEED_ARCHIVE_TAG_RULES"),
                 )
+                post = images.localize_post(post, localizer)
                 outcome = archive_entry(post, store, source, modified_at)
             except StoreError:
                 raise
@@ -177,6 +181,8 @@ def archive_feed(
                 )
                 outcome = SKIPPED
             report.counts[outcome] += 1
+        if localizer is not None:
+            localizer.save()
         state.set(_state_key(source), result.etag, result.last_modified)
     except (fetching.FetchError, ParseError, SettingsError, StoreError) as exc:
         report.error = redact(str(exc), secrets)
@@ -218,4 +224,5 @@ def run(
             if on_report:
                 on_report(number, len(chosen), report)
         state.save()
+        tagging.remember(config.archive_root, config.raw.get("FEED_ARCHIVE_TAG_RULES"))
     return reports

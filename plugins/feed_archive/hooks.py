@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from . import clean
+from . import clean, images
 from .settings import SettingsError, load
 
 logger = logging.getLogger(__name__)
@@ -24,4 +24,5 @@ def sanitize_archived_content(content: Any) -> None:
     metadata = getattr(content, "metadata", {}) or {}
     if "feed" not in metadata or not getattr(content, "_content", None):
         return
-    content._content = clean.sanitize(content._content, metadata.get("source") or None)
+    safe = clean.sanitize(images.protect_local(content._content), metadata.get("source") or None)
+    content._content = images.restore_local(safe)

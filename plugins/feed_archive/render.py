@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from . import clean
+from . import clean, tagging
 from .entry import Entry
 from .parse import collapse, is_absolute_http
 from .settings import Source, slugify
@@ -103,6 +103,7 @@ def build_post(
     markers: tuple[re.Pattern[str], ...],
     first_seen: datetime,
     summary_length: int = 280,
+    tag_rules: dict[str, list[str]] | None = None,
 ) -> Post:
     """Turn a parsed entry into a Post: sanitized Markdown body, local dates, tags, identity."""
     base = entry.link or entry.base_url
@@ -121,7 +122,7 @@ def build_post(
         title = clean.excerpt(summary_text, 80) or "(sans titre)"
     moment = entry.published or entry.updated or first_seen
     key = key_of(entry.identity)
-    tags = unique_names(entry.tags + source.tags)
+    tags = unique_names(entry.tags + source.tags + tagging.tags_for(title, text, tag_rules))
     return Post(
         identity=collapse(entry.identity),
         title=title,

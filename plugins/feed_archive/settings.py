@@ -31,6 +31,14 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ARCHIVE_MAX_REDIRECTS": 5,
     "FEED_ARCHIVE_USER_AGENT": "feed-archive/1.0 (+https://github.com/; Pelican plugin)",
     "FEED_ARCHIVE_STATE_FILE": ".feed-archive-state.json",
+    # issue 8: statistics page, sources file (OPML import), keyword tags, preserved images
+    "FEED_ARCHIVE_STATS": True,
+    "FEED_ARCHIVE_SOURCES_FILE": "sources.json",
+    "FEED_ARCHIVE_TAG_RULES": {},
+    "FEED_ARCHIVE_IMAGES_DIR": "images/archive",
+    "FEED_ARCHIVE_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
+    "FEED_ARCHIVE_IMAGES_FEED_MAX_BYTES": 50 * 1024 * 1024,
+    "FEED_ARCHIVE_IMAGE_TIMEOUT": 10.0,
     "FEED_ARCHIVE_SUMMARY_LENGTH": 280,
     "FEED_ARCHIVE_LOCK_TIMEOUT": 0.0,
 }
@@ -50,6 +58,7 @@ class Source:
     tags: tuple[str, ...] = ()
     category: str | None = None
     secret_env: str | None = None
+    images: bool = False
 
     def resolved_url(self) -> str:
         """The URL to request, with the secret from the environment put in place of `{secret}`."""
@@ -115,7 +124,7 @@ def _source(raw: Any, index: int) -> Source:
         raw = {"url": raw}
     if not isinstance(raw, Mapping) or not raw.get("url"):
         raise SettingsError(f"FEED_ARCHIVE_SOURCES[{index}]: needs at least a 'url'")
-    unknown = set(raw) - {"url", "name", "tags", "category", "secret_env"}
+    unknown = set(raw) - {"url", "name", "tags", "category", "secret_env", "images"}
     if unknown:
         raise SettingsError(
             f"FEED_ARCHIVE_SOURCES[{index}]: unknown key(s) {', '.join(sorted(unknown))}"
@@ -138,6 +147,7 @@ def _source(raw: Any, index: int) -> Source:
         tags=tuple(t.strip() for t in tags if str(t).strip()),
         category=raw.get("category"),
         secret_env=secret_env,
+        images=bool(raw.get("images")),
     )
 
 
@@ -148,7 +158,15 @@ def load(settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Con
     if base_dir is not None and not content.is_absolute():
         content = Path(base_dir) / content
     root = content / values["FEED_ARCHIVE_DIR"]
-    sources = tuple(_source(raw, i) for i, raw in enumerate(values["FEED_ARCHIVE_SOURCES"]))
+    from . import opml, tagging
+
+    try:
+        listed = opml.load_sources_file(opml.sources_file_path(settings, base_dir))
+        tagging.compile_rules(values["FEED_ARCHIVE_TAG_RULES"])
+    except (opml.OpmlError, tagging.RulesError) as exc:
+        raise SettingsError(str(exc)) from exc
+    merged_sources = opml.merge_sources(values["FEED_ARCHIVE_SOURCES"], listed)
+    sources = tuple(_source(raw, i) for i, raw in enumerate(merged_sources))
     names = [s.slug for s in sources]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

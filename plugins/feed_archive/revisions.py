@@ -1,0 +1,282 @@
+"""Revisions: a post's earlier versions -> dated list and word diffs; reads, never writes."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import markdown
+import nh3
+from babel.dates import format_date, format_time
+
+from . import clean
+from .render import read_header
+from .store import VERSIONS_SUFFIX
+
+logger = logging.getLogger(__name__)
+
+#: A paragraph break inside a token list (never a word: words have no white space).
+PARAGRAPH = "\n"
+_BLOCKS = re.compile(
+    r"</?(?:p|li|h[1-6]|blockquote|pre|tr|div|ul|ol|dl|dt|dd|figure|figcaption|table|hr|br)\b[^>]*>",
+    re.IGNORECASE,
+)
+_VERSION_FILE = re.compile(r"^(\d+)\.md\.txt$")
+_DIFF_TAGS = {"p", "ins", "del"}
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a post: its number (1 = first archived), date, title and body text."""
+
+    number: int
+    date: datetime | None
+    title: str
+    blocks: tuple[str, ...]
+    date_text: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed from one version to the next, as safe HTML with <ins>/<del>."""
+
+    old: int
+    new: int
+    title_html: str
+    body_html: str
+    title_changed: bool
+    added: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class Revisions:
+    """An updated post's history: every version, oldest first, and the diff of each pair."""
+
+    versions: tuple[Version, ...]
+    changes: tuple[Change, ...] = field(default=())
+
+    @property
+    def count(self) -> int:
+        """How many versions exist, the current one included."""
+        return len(self.versions)
+
+    @property
+    def latest(self) -> Version:
+        """The current version."""
+        return self.versions[-1]
+
+
+def split_file(text: str) -> tuple[dict[str, str], str]:
+    """A Markdown file we wrote -> (metadata with lowercased keys, body)."""
+    header, _, body = text.replace("\r\n", "\n").partition("\n\n")
+    return read_header(header), body
+
+
+def text_blocks(body: str, markdown_config: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """The readable text of a Markdown body, one string per paragraph-like block."""
+    config = dict(markdown_config or {})
+    converter = markdown.Markdown(
+        extensions=config.get("extensions", []),
+        extension_configs=config.get("extension_configs", {}),
+        output_format="html",
+    )
+    rendered = converter.convert(body)
+    blocks = (clean.text_of(part) for part in _BLOCKS.split(rendered))
+    return tuple(b for b in blocks if b)
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def format_moment(moment: datetime | None, lang: str = "fr") -> str:
+    """`7 novembre 2025 à 09:02` (`November 7, 2025 at 9:02 AM`): a version's date for readers."""
+    if moment is None:
+        return ""
+    try:
+        day = format_date(moment, "long", locale=lang or "fr")
+        hour = format_time(moment, "short", locale=lang or "fr")
+    except (ValueError, LookupError):
+        return moment.isoformat(sep=" ", timespec="minutes")
+    joiner = " à " if (lang or "fr").startswith("fr") else " at "
+    return f"{day}{joiner}{hour}"
+
+
+def _version(
+    number: int, text: str, markdown_config: Mapping[str, Any] | None, lang: str
+) -> Version:
+    meta, body = split_file(text)
+    moment = _parse_date(meta.get("modified")) or _parse_date(meta.get("date"))
+    return Version(
+        number=number,
+        date=moment,
+        title=clean.plain_title(meta.get("title", ""), True),
+        blocks=text_blocks(body, markdown_config),
+        date_text=format_moment(moment, lang),
+    )
+
+
+def version_files(post_path: Path) -> list[Path]:
+    """The stored earlier versions of a post (`<slug>.versions/NNN.md.txt`), oldest first."""
+    folder = post_path.with_name(post_path.stem + VERSIONS_SUFFIX)
+    if not folder.is_dir():
+        return []
+    numbered = []
+    for path in folder.iterdir():
+        match = _VERSION_FILE.match(path.name)
+        if match and path.is_file():
+            numbered.append((int(match.group(1)), path))
+    return [path for _, path in sorted(numbered)]
+
+
+def tokens(blocks: Sequence[str]) -> list[str]:
+    """Words of the blocks, with PARAGRAPH between two blocks."""
+    out: list[str] = []
+    for index, block in enumerate(blocks):
+        if index:
+            out.append(PARAGRAPH)
+        out.extend(block.split())
+    return out
+
+
+def _render_tokens(parts: list[tuple[str, str]], paragraphs: bool) -> str:
+    """(kind, token) pairs -> safe HTML; kind is "", "ins" or "del"; PARAGRAPH starts a <p>."""
+    lines: list[list[tuple[str, str]]] = [[]]
+    for kind, token in parts:
+        if token == PARAGRAPH:
+            lines.append([])
+        else:
+            lines[-1].append((kind, token))
+    rendered = []
+    for line in lines:
+        chunks: list[str] = []
+        open_kind = ""
+        for index, (kind, token) in enumerate(line):
+            if kind != open_kind:
+                if open_kind:
+                    chunks.append(f"</{open_kind}>")
+                if index:
+                    chunks.append(" ")
+                if kind:
+                    chunks.append(f"<{kind}>")
+                open_kind = kind
+            elif index:
+                chunks.append(" ")
+            chunks.append(html.escape(token, quote=False))
+        if open_kind:
+            chunks.append(f"</{open_kind}>")
+        if chunks:
+            rendered.append("".join(chunks))
+    if paragraphs:
+        text = "".join(f"<p>{line}</p>" for line in rendered)
+    else:
+        text = " ".join(rendered)
+    return nh3.clean(text, tags=_DIFF_TAGS, attributes={}, strip_comments=True)
+
+
+def diff_tokens(old: list[str], new: list[str]) -> tuple[list[tuple[str, str]], int, int]:
+    """Word diff: (kind, token) pairs in reading order, and the counts of added/removed words."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    parts: list[tuple[str, str]] = []
+    added = removed = 0
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.extend(("", t) for t in old[i1:i2])
+            continue
+        if op in ("delete", "replace"):
+            parts.extend(("del", t) for t in old[i1:i2])
+            removed += sum(t != PARAGRAPH for t in old[i1:i2])
+        if op in ("insert", "replace"):
+            parts.extend(("ins", t) for t in new[j1:j2])
+            added += sum(t != PARAGRAPH for t in new[j1:j2])
+    return parts, added, removed
+
+
+def compare(old: Version, new: Version) -> Change:
+    """The diff between two versions: title and body, words added and removed highlighted."""
+    title_parts, title_added, title_removed = diff_tokens(old.title.split(), new.title.split())
+    body_parts, added, removed = diff_tokens(tokens(old.blocks), tokens(new.blocks))
+    return Change(
+        old=old.number,
+        new=new.number,
+        title_html=_render_tokens(title_parts, paragraphs=False),
+        body_html=_render_tokens(_changed_paragraphs(body_parts), paragraphs=True),
+        title_changed=old.title != new.title,
+        added=added + title_added,
+        removed=removed + title_removed,
+    )
+
+
+def _changed_paragraphs(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Keep only the paragraphs holding a change; each run of unchanged ones becomes '…'."""
+    paragraphs: list[list[tuple[str, str]]] = [[]]
+    for part in parts:
+        if part[1] == PARAGRAPH:
+            paragraphs.append([])
+        else:
+            paragraphs[-1].append(part)
+    kept: list[list[tuple[str, str]]] = []
+    for paragraph in paragraphs:
+        if any(kind for kind, _ in paragraph):
+            kept.append(paragraph)
+        elif not kept or kept[-1] != [("", "…")]:
+            kept.append([("", "…")])
+    out: list[tuple[str, str]] = []
+    for index, paragraph in enumerate(kept):
+        if index:
+            out.append(("", PARAGRAPH))
+        out.extend(paragraph)
+    return out
+
+
+def history(
+    post_path: Path,
+    current_text: str | None = None,
+    markdown_config: Mapping[str, Any] | None = None,
+    lang: str = "fr",
+) -> Revisions | None:
+    """The history of the post at `post_path`, or None when it has no earlier version."""
+    files = version_files(Path(post_path))
+    if not files:
+        return None
+    texts = []
+    for path in files:
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            logger.warning("revisions: cannot read %s (%s)", path, exc)
+    if current_text is None:
+        current_text = Path(post_path).read_text(encoding="utf-8")
+    texts.append(current_text)
+    versions = [_version(n, t, markdown_config, lang) for n, t in enumerate(texts, 1)]
+    changes = tuple(compare(a, b) for a, b in zip(versions, versions[1:], strict=False))
+    return Revisions(versions=tuple(versions), changes=changes)
+
+
+def attach_revisions(content: Any) -> None:
+    """content_object_init hook: give an updated archived post its `revisions` (else None)."""
+    metadata = getattr(content, "metadata", {}) or {}
+    if "feed" not in metadata:
+        return
+    content.revisions = None
+    source_path = getattr(content, "source_path", None)
+    if "modified" not in metadata or not source_path:
+        return
+    settings = getattr(content, "settings", {}) or {}
+    lang = getattr(content, "lang", None) or settings.get("DEFAULT_LANG") or "fr"
+    try:
+        content.revisions = history(Path(source_path), None, settings.get("MARKDOWN"), lang)
+    except Exception:  # a broken history must not break the build
+        logger.exception("revisions: cannot read the history of %s", source_path)
