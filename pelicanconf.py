@@ -32,12 +32,23 @@ ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
 PAGE_URL = "pages/{slug}/"
 PAGE_SAVE_AS = PAGE_URL + "index.html"
 
-FEED_ALL_ATOM = None
+# Atom feeds: all items, per tag, and per source (FEED_ARCHIVE_SOURCE_FEED_ATOM), newest 50.
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+TAG_FEED_ATOM = "feeds/tag/{slug}.atom.xml"
+FEED_MAX_ITEMS = 50
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 DEFAULT_PAGINATION = 20
+
+# --- theme: the plugin writes calendar, tag and source pages itself (site.py, stable URLs) ---
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = TAG_URL + "index.html"
+CATEGORY_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "404"]
+PAGINATED_TEMPLATES: dict[str, int | None] = {}
 
 # --- feed_archive: the feeds to archive, and how (see README "Settings") -------------------
 FEED_ARCHIVE_SOURCES = [

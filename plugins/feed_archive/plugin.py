@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from . import hooks, revisions, stats
+from . import hooks, revisions, site, stats
 
 
 def register() -> None:
@@ -13,3 +13,6 @@ def register() -> None:
     signals.content_object_init.connect(hooks.sanitize_archived_content)
     signals.content_object_init.connect(revisions.attach_revisions)
     signals.get_generators.connect(stats.get_generators)
+    signals.generator_init.connect(site.install_theme_helpers)
+    signals.article_generator_finalized.connect(site.index_articles)
+    signals.article_writer_finalized.connect(site.write_archive_pages)

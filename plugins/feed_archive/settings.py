@@ -41,6 +41,12 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ARCHIVE_IMAGE_TIMEOUT": 10.0,
     "FEED_ARCHIVE_SUMMARY_LENGTH": 280,
     "FEED_ARCHIVE_LOCK_TIMEOUT": 0.0,
+    # theme (site.py): briefs, home page, listings, related items, per-source Atom feeds
+    "FEED_ARCHIVE_BRIEF_CATEGORIES": ["Brève", "Brèves"],
+    "FEED_ARCHIVE_HOME_DAYS": 7,
+    "FEED_ARCHIVE_LIST_PAGE_SIZE": 50,
+    "FEED_ARCHIVE_RELATED_COUNT": 4,
+    "FEED_ARCHIVE_SOURCE_FEED_ATOM": "feeds/source/{slug}.atom.xml",
 }
 
 

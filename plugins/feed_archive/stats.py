@@ -265,8 +265,10 @@ def small_multiples(
     description: str,
     series: Sequence[tuple[str, Sequence[int]]],
     buckets: Sequence[str],
+    axis_labels: Sequence[str] | None = None,
 ) -> str:
     """One row of bars per series, all on the same scale, the bucket labels under the last row."""
+    axis_labels = axis_labels or buckets
     row, top, label_w, right = 46, 8, 160, 50
     height = top + row * max(1, len(series)) + 24
     plot_w = _WIDTH - label_w - right
@@ -300,11 +302,12 @@ def small_multiples(
         )
     if buckets:
         last = top + row * len(series) + 16
-        every = max(1, len(buckets) // 8)
+        every = max(1, -(-len(buckets) // 7))
         for position in range(0, len(buckets), every):
             parts.append(
                 f'<text x="{label_w + position * slot + slot / 2:.1f}" y="{last}"'
-                f' text-anchor="middle" fill="currentColor">{html.escape(buckets[position])}</text>'
+                f' text-anchor="middle" fill="currentColor">'
+                f"{html.escape(axis_labels[position])}</text>"
             )
     parts.append("</svg>")
     return "".join(parts)
@@ -348,9 +351,11 @@ def _bucket_range(first: date, last: date, kind: str) -> list[Any]:
     return [start + timedelta(days=n) for n in range(0, (last - start).days + 1, step)]
 
 
-def _bucket_label(bucket: Any, kind: str, text: Mapping[str, str]) -> str:
+def _bucket_label(bucket: Any, kind: str, text: Mapping[str, str], short: bool = False) -> str:
     if kind == "month":
         return f"{bucket[1]:02d}/{bucket[0]}"
+    if short:
+        return bucket.strftime("%d/%m")
     if kind == "week":
         return text["week_of"].format(day=bucket.strftime("%d/%m/%Y"))
     return bucket.strftime("%d/%m/%Y")
@@ -449,8 +454,9 @@ def compute(
         chart.rows = [
             (tag, labels[i], value) for tag in top for i, value in enumerate(series[tag]) if value
         ]
+    short = [_bucket_label(b, kind, text, short=True) for b in buckets]
     chart.svg = small_multiples(
-        "tags", chart.title, chart.description, [(t, series[t]) for t in top], labels
+        "tags", chart.title, chart.description, [(t, series[t]) for t in top], labels, short
     )
     stats.charts.append(chart)
 

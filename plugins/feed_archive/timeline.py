@@ -1,0 +1,389 @@
+"""Timeline index: Pelican articles -> days, months, years, tags, sources, neighbours, related.
+
+Pure and linear in the number of articles (plus a fixed window per tag for related items);
+never renders or writes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from .settings import slugify
+
+#: Output locations of the pages this index describes (always relative to SITEURL).
+DAY_URL = "{0:04d}/{1:02d}/{2:02d}/"
+MONTH_URL = "{0:04d}/{1:02d}/"
+YEAR_URL = "{0:04d}/"
+CALENDAR_URL = "archives/"
+TAGS_URL = "tags/"
+TAGS_BY_COUNT_URL = "tags/count/"
+SOURCES_URL = "sources/"
+SOURCE_URL = "sources/{slug}/"
+
+BRIEF_PREFIXES = ("☕️", "☕")
+
+
+def save_as(url: str) -> str:
+    """The file written for a directory-style URL."""
+    return url + "index.html" if url.endswith("/") else url
+
+
+@dataclass(eq=False)
+class Day:
+    """One calendar day with its items, newest first."""
+
+    date: dt.date
+    items: list[Any] = field(default_factory=list)
+    older: Day | None = None
+    newer: Day | None = None
+
+    @property
+    def url(self) -> str:
+        """URL of the day page."""
+        return DAY_URL.format(self.date.year, self.date.month, self.date.day)
+
+    @property
+    def month_url(self) -> str:
+        """URL of the month page holding this day."""
+        return MONTH_URL.format(self.date.year, self.date.month)
+
+    @property
+    def year_url(self) -> str:
+        """URL of the year page holding this day."""
+        return YEAR_URL.format(self.date.year)
+
+
+@dataclass(eq=False)
+class Month:
+    """One month: its days with items, and the calendar grid of its weeks."""
+
+    year: int
+    month: int
+    days: dict[int, Day] = field(default_factory=dict)
+    older: Month | None = None
+    newer: Month | None = None
+
+    @property
+    def url(self) -> str:
+        """URL of the month page."""
+        return MONTH_URL.format(self.year, self.month)
+
+    @property
+    def first(self) -> dt.date:
+        """The first day of the month."""
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def count(self) -> int:
+        """Number of items in the month."""
+        return sum(len(day.items) for day in self.days.values())
+
+    def weeks(self, first_weekday: int = 0) -> list[list[tuple[int, Day | None] | None]]:
+        """Rows of 7 cells: None outside the month, else (day number, Day or None)."""
+        start = self.first
+        lead = (start.weekday() - first_weekday) % 7
+        following = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        cells: list[tuple[int, Day | None] | None] = [None] * lead
+        cells += [(n, self.days.get(n)) for n in range(1, (following - start).days + 1)]
+        cells += [None] * (-len(cells) % 7)
+        return [cells[i : i + 7] for i in range(0, len(cells), 7)]
+
+
+@dataclass(eq=False)
+class Year:
+    """One year and its months with items."""
+
+    year: int
+    months: dict[int, Month] = field(default_factory=dict)
+    older: Year | None = None
+    newer: Year | None = None
+
+    @property
+    def url(self) -> str:
+        """URL of the year page."""
+        return YEAR_URL.format(self.year)
+
+    @property
+    def count(self) -> int:
+        """Number of items in the year."""
+        return sum(month.count for month in self.months.values())
+
+    def all_months(self) -> list[tuple[int, Month | None]]:
+        """The twelve months, each with its Month when it has items."""
+        return [(n, self.months.get(n)) for n in range(1, 13)]
+
+
+@dataclass(eq=False)
+class ListingPage:
+    """One page of a tag or source listing; numbered pages never change once full."""
+
+    number: int
+    url: str
+    items: list[Any]
+    older: ListingPage | None = None
+    newer: ListingPage | None = None
+
+    @property
+    def save_as(self) -> str:
+        """The file written for this page."""
+        return save_as(self.url)
+
+
+@dataclass(eq=False)
+class Listing:
+    """All items of one tag or one source, newest first, with stable pages."""
+
+    kind: str
+    name: str
+    slug: str
+    url: str
+    file: str
+    feed: str | None = None
+    items: list[Any] = field(default_factory=list)
+    names: Counter = field(default_factory=Counter)
+    pages: list[ListingPage] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """Number of items."""
+        return len(self.items)
+
+    def paginate(self, size: int) -> None:
+        """Cut the items into pages numbered from the oldest, so an addition changes few pages.
+
+        The main page shows the newest partial chunk and the last full one; numbered pages
+        hold full chunks of `size` items, oldest first, and never move once full.
+        """
+        size = max(1, size)
+        oldest_first = self.items[::-1]
+        full = len(oldest_first) // size
+        base = self.url if self.url.endswith("/") else self.url.rsplit(".", 1)[0] + "/"
+        numbered = [
+            ListingPage(
+                n + 1, f"{base}page/{n + 1}/", oldest_first[n * size : (n + 1) * size][::-1]
+            )
+            for n in range(full)
+        ]
+        shown_from = max(0, full - 1) * size
+        main = ListingPage(0, self.url, oldest_first[shown_from:][::-1])
+        main.older = numbered[full - 2] if full >= 2 else None
+        for i, page in enumerate(numbered):
+            page.older = numbered[i - 1] if i else None
+            page.newer = numbered[i + 1] if i + 1 < full - 1 else main
+        self.pages = [main, *numbered]
+
+
+@dataclass(eq=False)
+class ItemInfo:
+    """What the theme shows about one item beyond Pelican's own attributes."""
+
+    local: dt.datetime
+    modified: dt.datetime | None
+    day: Day | None
+    brief: bool
+    paywalled: bool
+    source: Listing | None
+    older: Any = None
+    newer: Any = None
+    related: list[Any] = field(default_factory=list)
+    tags: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Timeline:
+    """The whole archive as the theme browses it."""
+
+    days: list[Day]
+    months: list[Month]
+    years: list[Year]
+    tags: list[Listing]
+    sources: list[Listing]
+    home_days: int = 7
+
+    @property
+    def home(self) -> list[Day]:
+        """The newest days shown on the home page."""
+        return self.days[: self.home_days]
+
+    @property
+    def before_home(self) -> Day | None:
+        """The newest day not on the home page."""
+        return self.days[self.home_days] if len(self.days) > self.home_days else None
+
+    @property
+    def total(self) -> int:
+        """Number of items."""
+        return sum(len(day.items) for day in self.days)
+
+    def tags_by_count(self) -> list[Listing]:
+        """Tags, most used first."""
+        return sorted(self.tags, key=lambda t: (-t.count, t.slug))
+
+
+def by_month(items: Sequence[Any]) -> list[tuple[int, int, str, list[Any]]]:
+    """Consecutive items grouped by local month: (year, month, month page URL, items)."""
+    groups: list[tuple[int, int, str, list[Any]]] = []
+    for item in items:
+        local = item.fa.local
+        if not groups or groups[-1][:2] != (local.year, local.month):
+            groups.append((local.year, local.month, MONTH_URL.format(local.year, local.month), []))
+        groups[-1][3].append(item)
+    return groups
+
+
+def _meta(article: Any, key: str) -> Any:
+    return (getattr(article, "metadata", None) or {}).get(key)
+
+
+def is_brief(article: Any, brief_names: Iterable[str]) -> bool:
+    """A brief: a "☕️" title, or a category or tag named in FEED_ARCHIVE_BRIEF_CATEGORIES."""
+    title = str(getattr(article, "title", "") or "").lstrip()
+    if title.startswith(BRIEF_PREFIXES):
+        return True
+    names = {n.casefold() for n in brief_names}
+    category = getattr(article, "category", None)
+    if category is not None and str(category).casefold() in names:
+        return True
+    return any(str(tag).casefold() in names for tag in getattr(article, "tags", None) or ())
+
+
+def _local(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    return value.astimezone(zone)
+
+
+def _link(seq: Sequence[Any]) -> None:
+    for i, node in enumerate(seq):
+        node.older = seq[i + 1] if i + 1 < len(seq) else None
+        node.newer = seq[i - 1] if i else None
+
+
+def _related(
+    article: Any, positions: list[tuple[Listing, int]], window: int, count: int
+) -> list[Any]:
+    """Items sharing the most tags with `article`, nearest in time first, from a window per tag."""
+    shared: Counter = Counter()
+    seen: dict[int, Any] = {}
+    for listing, index in positions:
+        items = listing.items
+        for other in items[max(0, index - window) : index + window + 1]:
+            if other is not article:
+                shared[id(other)] += 1
+                seen[id(other)] = other
+    when = article.date.timestamp()
+    ranked = sorted(
+        seen.values(),
+        key=lambda o: (-shared[id(o)], abs(o.date.timestamp() - when), o.url),
+    )
+    return ranked[:count]
+
+
+def build(
+    articles: Sequence[Any],
+    zone: ZoneInfo,
+    brief_names: Iterable[str] = (),
+    home_days: int = 7,
+    page_size: int = 50,
+    related_count: int = 4,
+    related_window: int = 12,
+    source_feed: str | None = None,
+    tag_feed: str | None = None,
+) -> Timeline:
+    """Index `articles` (Pelican's listed articles) and attach an ItemInfo to each as `.fa`."""
+    brief_names = tuple(brief_names)
+    brief_keys = {slugify(n) for n in brief_names}
+    ordered = sorted(articles, key=lambda a: (a.date, a.url), reverse=True)
+    days: dict[dt.date, Day] = {}
+    tags: dict[str, Listing] = {}
+    sources: dict[str, Listing] = {}
+    for article in ordered:
+        local = _local(article.date, zone)
+        day = days.get(local.date())
+        if day is None:
+            day = days[local.date()] = Day(local.date())
+        day.items.append(article)
+        feed_name = str(_meta(article, "feed") or getattr(article, "category", "") or "")
+        source = None
+        if slugify(feed_name):
+            slug = slugify(feed_name)
+            source = sources.get(slug)
+            if source is None:
+                url = SOURCE_URL.format(slug=slug)
+                feed = source_feed.format(slug=slug) if source_feed else None
+                source = sources[slug] = Listing("source", feed_name, slug, url, save_as(url), feed)
+            source.items.append(article)
+            source.names[feed_name] += 1
+        modified = getattr(article, "modified", None) if _meta(article, "modified") else None
+        info = ItemInfo(
+            local=local,
+            modified=_local(modified, zone) if modified else None,
+            day=day,
+            brief=is_brief(article, brief_names),
+            paywalled=str(_meta(article, "paywalled") or "").lower() in ("true", "yes", "1"),
+            source=source,
+        )
+        for tag in getattr(article, "tags", None) or ():
+            if not tag.slug:
+                continue
+            listing = tags.get(tag.slug)
+            if listing is None:
+                feed = tag_feed.format(slug=tag.slug) if tag_feed else None
+                listing = tags[tag.slug] = Listing(
+                    "tag", tag.name, tag.slug, tag.url, tag.save_as, feed
+                )
+            if any(seen is listing for seen in info.tags):
+                continue
+            listing.items.append(article)
+            listing.names[tag.name] += 1
+            info.tags.append(listing)
+        article.fa = info
+    # each item's position inside its subject tags (newest first), for the related-items window
+    index_of: dict[tuple[str, int], int] = {}
+    for listing in tags.values():
+        if listing.slug not in brief_keys:
+            for i, item in enumerate(listing.items):
+                index_of[(listing.slug, id(item))] = i
+    for i, article in enumerate(ordered):
+        info = article.fa
+        positions = [
+            (listing, index_of[(listing.slug, id(article))])
+            for listing in info.tags
+            if (listing.slug, id(article)) in index_of
+        ]
+        info.related = _related(article, positions, related_window, related_count)
+        info.older = ordered[i + 1] if i + 1 < len(ordered) else None
+        info.newer = ordered[i - 1] if i else None
+    day_list = list(days.values())
+    _link(day_list)
+    months: dict[tuple[int, int], Month] = {}
+    years: dict[int, Year] = {}
+    for day in day_list:
+        key = (day.date.year, day.date.month)
+        month = months.get(key)
+        if month is None:
+            month = months[key] = Month(*key)
+            year = years.get(key[0])
+            if year is None:
+                year = years[key[0]] = Year(key[0])
+            year.months[key[1]] = month
+        month.days[day.date.day] = day
+    month_list, year_list = list(months.values()), list(years.values())
+    _link(month_list)
+    _link(year_list)
+    listings = [*tags.values(), *sources.values()]
+    for listing in listings:
+        listing.name = listing.names.most_common(1)[0][0]
+        listing.paginate(page_size)
+    return Timeline(
+        days=day_list,
+        months=month_list,
+        years=year_list,
+        tags=sorted(tags.values(), key=lambda t: (t.slug, t.name)),
+        sources=sorted(sources.values(), key=lambda s: s.slug),
+        home_days=max(1, home_days),
+    )
