@@ -93,6 +93,9 @@ def test_archive_runs_hourly_and_on_demand_one_at_a_time() -> None:
     minute, hour, *rest = schedule["cron"].split()
     assert minute.isdigit() and hour == "*" and rest == ["*", "*", "*"]
     assert "workflow_dispatch" in triggers
+    condition = workflow["jobs"]["archive"]["if"]
+    assert condition.startswith("github.event_name == 'schedule' ||")
+    assert "github.event.repository.default_branch" in condition
     assert workflow["concurrency"]["group"]
     assert workflow["concurrency"]["cancel-in-progress"] is False
 
