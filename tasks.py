@@ -143,6 +143,8 @@ def preview(c, siteurl=None):
     """Build the production site with publishconf.py (absolute URLs, feeds, sitemap)."""
     if siteurl:
         os.environ["SITEURL"] = siteurl
+    if not os.environ.get("SITEURL"):
+        print("warning: SITEURL is not set: links start at /, the sitemap has no address")
     build(c, config="publishconf.py")
 
 
