@@ -194,6 +194,11 @@ def test_the_workflow_sequence_archives_commits_and_builds_the_sample(tmp_path: 
     git("-C", str(project), "remote", "add", "origin", str(origin))
     git("-C", str(project), "push", "-q", "origin", "main")
     output = project / "output"
+    config = project / "pelicanconf.py"
+    sample = '[{"name": "Le Fil Numérique", "url": "samples/feeds/next-sample-1.xml"}]'
+    text = config.read_text(encoding="utf-8") + f"\nFEED_ARCHIVE_SOURCES = {sample}\n"
+    config.write_text(text, encoding="utf-8")
+    git("-C", str(project), "commit", "-q", "-am", "settings: the sample feed")
 
     # First run: the configured sample feed is new.
     assert run_workflow(project) == [0, 0, 0]
@@ -205,7 +210,6 @@ def test_the_workflow_sequence_archives_commits_and_builds_the_sample(tmp_path: 
     assert (output / "index.html").is_file() and (output / "robots.txt").is_file()
 
     # Second run: the feed moved on (snapshot 2 updates one item) and a second feed is broken.
-    config = project / "pelicanconf.py"
     text = config.read_text(encoding="utf-8").replace("next-sample-1.xml", "next-sample-2.xml")
     text += '\nFEED_ARCHIVE_SOURCES.append({"name": "Broken", "url": "samples/feeds/none.xml"})\n'
     config.write_text(text, encoding="utf-8")
