@@ -182,13 +182,14 @@ class Localizer:
             if remaining is not None and limit < self.limits.max_bytes and "larger" in str(exc):
                 self._budget_exhausted()
                 return None
-            self.index[url] = {"error": str(exc), "at": datetime.now(UTC).date().isoformat()}
+            reason = str(exc).replace("feed larger", "image larger")
+            self.index[url] = {"error": reason, "at": datetime.now(UTC).date().isoformat()}
             self.changed = True
             logger.warning(
                 "images: %s: cannot keep %s (%s); the post keeps the remote URL",
                 self.feed,
                 url,
-                exc,
+                reason,
             )
             return None
         digest = hashlib.sha256(data).hexdigest()
