@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import email.utils
 import hashlib
 import html
 import io
@@ -223,11 +224,52 @@ def _json_entry(item: dict[str, Any], feed_link: str | None, source_url: str | N
     )
 
 
+def _rss_in_json(rss: dict[str, Any], url: str | None) -> ParsedFeed:
+    """RSS-in-JSON (RSS 2.0 written as JSON, as scripting.com serves it) via the JSON Feed path."""
+    channel = rss.get("channel") if isinstance(rss.get("channel"), dict) else {}
+    items = channel.get("item") or []
+    home = channel.get("link") if is_absolute_http(channel.get("link")) else None
+
+    def text(value: Any) -> str | None:
+        value = value.get("#value") if isinstance(value, dict) else value
+        return value if isinstance(value, str) else None
+
+    def listed(value: Any) -> list[Any]:
+        return value if isinstance(value, list) else [value] if value else []
+
+    entries = []
+    for item in listed(items):
+        if not isinstance(item, dict):
+            continue
+        try:
+            moment = email.utils.parsedate_to_datetime(text(item.get("pubDate")) or "")
+        except (TypeError, ValueError):
+            moment = None
+        shaped = {
+            "id": text(item.get("guid")),
+            "url": text(item.get("link")),
+            "title": text(item.get("title")),
+            "content_html": text(item.get("description")),
+            "date_published": moment.isoformat() if moment else None,
+            "tags": [text(c) for c in listed(item.get("category"))],
+            "attachments": [e for e in listed(item.get("enclosure")) if isinstance(e, dict)],
+        }
+        entries.append(_json_entry(shaped, home, url))
+    return ParsedFeed(
+        title=collapse(text(channel.get("title")) or ""),
+        link=home,
+        entries=tuple(entries),
+        version="rss-in-json" + str(rss.get("version") or ""),
+    )
+
+
 def _parse_json(data: bytes, url: str | None) -> ParsedFeed:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ParseError(f"invalid JSON ({collapse(str(exc))[:120]})") from exc
+    if isinstance(document, dict) and isinstance(document.get("rss"), dict):
+        return _rss_in_json(document["rss"], url)
     version = document.get("version", "") if isinstance(document, dict) else ""
     if not isinstance(version, str) or "jsonfeed.org" not in version:
         raise ParseError("not a feed: JSON without a JSON Feed version")
