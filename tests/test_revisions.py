@@ -160,3 +160,22 @@ def test_revision_view_in_a_browser(browser, sample_site: Path, updated_page: Pa
         assert page.locator(".revision-title-diff ins").inner_text() == "[MàJ]"
         assert page.locator(".revisions-list li").count() == 2
         context.close()
+
+
+def test_a_change_outside_the_text_is_said(tmp_path: Path) -> None:
+    from conftest import build_site
+
+    content = tmp_path / "content"
+    fetch_into(content, SAMPLE_1)
+    post = _post_of(content, "10442")
+    text = post.read_text("utf-8")
+    folder = post.with_name(post.stem + ".versions")
+    folder.mkdir()
+    (folder / "001.md.txt").write_text(text.replace("Sécurité", "Securite"), "utf-8")
+    post.write_text(text.replace("Tags:", "Modified: 2025-11-04 10:00:00+01:00\nTags:"), "utf-8")
+    output = build_site(content, tmp_path / "output")
+    (page,) = output.glob("2025/11/03/rancongiciels-*/index.html")
+    html = page.read_text("utf-8")
+    assert "(2 versions)" in html
+    assert "Aucun changement dans le texte" in html
+    assert 'class="revision-body-diff"' not in html
