@@ -79,15 +79,23 @@ def split_file(text: str) -> tuple[dict[str, str], str]:
     return read_header(header), body
 
 
+_CONVERTERS: dict[str, markdown.Markdown] = {}
+
+
+def _converter(key: str, config: Mapping[str, Any]) -> markdown.Markdown:
+    """One Markdown converter per configuration, reused (creating one costs more than a page)."""
+    if key not in _CONVERTERS:
+        _CONVERTERS[key] = markdown.Markdown(
+            extensions=config.get("extensions", []),
+            extension_configs=config.get("extension_configs", {}),
+            output_format="html",
+        )
+    return _CONVERTERS[key]
+
+
 def text_blocks(body: str, markdown_config: Mapping[str, Any] | None = None) -> tuple[str, ...]:
     """The readable text of a Markdown body, one string per paragraph-like block."""
-    config = dict(markdown_config or {})
-    converter = markdown.Markdown(
-        extensions=config.get("extensions", []),
-        extension_configs=config.get("extension_configs", {}),
-        output_format="html",
-    )
-    rendered = converter.convert(body)
+    rendered = _converter(repr(markdown_config or {}), markdown_config or {}).reset().convert(body)
     blocks = (clean.text_of(part) for part in _BLOCKS.split(rendered))
     return tuple(b for b in blocks if b)
 
