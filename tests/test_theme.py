@@ -372,3 +372,39 @@ def test_every_theme_string_is_translated_to_french() -> None:
     assert len(used) > 30
     missing = [m for m in used if not catalog.get(m) or not catalog.get(m).string]
     assert not missing, missing
+
+
+def test_hidden_and_draft_items_render(tmp_path: Path) -> None:
+    """Hidden and draft posts get an article page too, without neighbours or listings."""
+    content = tmp_path / "content"
+    when = dt.datetime(2025, 1, 2, 10, 0, tzinfo=PARIS)
+    _post(content / "archive", 1, "a", when)
+    _post(content / "archive", 2, "a", when + dt.timedelta(hours=1))
+    for n, status in ((2, "hidden"), (3, "draft")):
+        path = content / "archive" / f"post-{n:03d}.md"
+        _post(content / "archive", n, "a", when + dt.timedelta(hours=n))
+        path.write_text(path.read_text("utf-8").replace("Feed:", f"Status: {status}\nFeed:"))
+    output = build_site(content, tmp_path / "output", **NO_SEARCH)
+    hidden = (output / "2025" / "01" / "02" / "post-002" / "index.html").read_text("utf-8")
+    assert "Publié le" in hidden and 'rel="prev"' not in hidden
+    assert (output / "drafts").is_dir()
+    listed = _listing_links(output, "tag/a")
+    assert "/2025/01/02/post-001/" in listed
+    assert not {"/2025/01/02/post-002/", "/2025/01/02/post-003/"} & listed
+
+
+def test_french_typography_leaves_code_urls_and_attributes_alone() -> None:
+    """Spaces become narrow no-break spaces only in text, never in code, URLs or attributes."""
+    from feed_archive.typo import french
+
+    html = (
+        '<p title="a : b">Question : oui ? « Non » !</p><pre>x : y</pre>'
+        "<p>Voir https://ex.fr/?a=1 ; 16:08 <code>a ; b</code> &nbsp;!</p>"
+    )
+    out = french(html)
+    n = "\u202f"
+    assert f'<p title="a : b">Question{n}: oui{n}? «{n}Non{n}»{n}!</p>' in out
+    assert "<pre>x : y</pre>" in out and "<code>a ; b</code>" in out
+    assert f"https://ex.fr/?a=1{n}; 16:08" in out
+    assert out.endswith(f"{n}!</p>")
+    assert french("<p>«mot»</p>") == f"<p>«{n}mot{n}»</p>"

@@ -91,6 +91,18 @@ def index_articles(generator: Any) -> None:
         source_feed=values["FEED_ARCHIVE_SOURCE_FEED_ATOM"] or None,
         tag_feed=settings.get("TAG_FEED_ATOM") or None,
     )
+    for group in (
+        "translations",
+        "hidden_articles",
+        "hidden_translations",
+        "drafts",
+        "drafts_translations",
+    ):
+        for article in getattr(generator, group, None) or ():
+            if not hasattr(article, "fa"):
+                timeline.describe_unlisted(
+                    article, _zone(settings), values["FEED_ARCHIVE_BRIEF_CATEGORIES"]
+                )
     generator.feed_archive_timeline = index
     generator.context["fa"] = index
     if getattr(generator, "env", None) is not None:

@@ -251,6 +251,11 @@ def is_brief(article: Any, brief_names: Iterable[str]) -> bool:
     return any(str(tag).casefold() in names for tag in getattr(article, "tags", None) or ())
 
 
+def is_paywalled(article: Any) -> bool:
+    """True when the post's `Paywalled` metadata is set."""
+    return str(_meta(article, "paywalled") or "").strip().lower() in ("true", "yes", "1", "oui")
+
+
 def _local(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=zone)
@@ -281,6 +286,19 @@ def _related(
         key=lambda o: (-shared[id(o)], abs(o.date.timestamp() - when), o.url),
     )
     return ranked[:count]
+
+
+def describe_unlisted(article: Any, zone: ZoneInfo, brief_names: Iterable[str] = ()) -> None:
+    """Attach a minimal ItemInfo (no day, neighbours or listings) to a draft or hidden item."""
+    modified = getattr(article, "modified", None) if _meta(article, "modified") else None
+    article.fa = ItemInfo(
+        local=_local(article.date, zone),
+        modified=_local(modified, zone) if modified else None,
+        day=None,
+        brief=is_brief(article, brief_names),
+        paywalled=is_paywalled(article),
+        source=None,
+    )
 
 
 def build(
@@ -324,7 +342,7 @@ def build(
             modified=_local(modified, zone) if modified else None,
             day=day,
             brief=is_brief(article, brief_names),
-            paywalled=str(_meta(article, "paywalled") or "").lower() in ("true", "yes", "1"),
+            paywalled=is_paywalled(article),
             source=source,
         )
         for tag in getattr(article, "tags", None) or ():
