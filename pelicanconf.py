@@ -47,7 +47,8 @@ TAG_URL = "tag/{slug}/"
 TAG_SAVE_AS = TAG_URL + "index.html"
 CATEGORY_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index", "404"]
+DIRECT_TEMPLATES = ["index", "404", "search"]
+SEARCH_SAVE_AS = "search/index.html"  # the search page (theme/templates/search.html)
 PAGINATED_TEMPLATES: dict[str, int | None] = {}
 
 # --- feed_archive: the feeds to archive, and how (see README "Settings") -------------------

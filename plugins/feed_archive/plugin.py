@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from . import hooks, revisions, site, stats
+from . import hooks, revisions, search, site, stats
 
 
 def register() -> None:
@@ -16,3 +16,4 @@ def register() -> None:
     signals.generator_init.connect(site.install_theme_helpers)
     signals.article_generator_finalized.connect(site.index_articles)
     signals.article_writer_finalized.connect(site.write_archive_pages)
+    signals.finalized.connect(search.index_on_finalized)

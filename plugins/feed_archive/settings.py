@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ARCHIVE_LIST_PAGE_SIZE": 50,
     "FEED_ARCHIVE_RELATED_COUNT": 4,
     "FEED_ARCHIVE_SOURCE_FEED_ATOM": "feeds/source/{slug}.atom.xml",
+    # search (search.py): index output/ with Pagefind after each build, years grouped by size
+    "FEED_ARCHIVE_SEARCH": True,
+    "FEED_ARCHIVE_SEARCH_MAX_PAGES": 5000,
 }
 
 

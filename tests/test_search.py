@@ -1,0 +1,153 @@
+"""Search indexing (feed_archive.search): real Pagefind runs on real Pelican builds."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from conftest import build_site
+from feed_archive import search
+
+ARTICLE = """<!DOCTYPE html><html lang="fr"><head><title>{title}</title></head>
+<body><nav>menu données</nav><div data-pagefind-body data-pagefind-sort="date:{day}T10:00">
+<h1>{title}</h1><span data-pagefind-filter="year" hidden>{year}</span>
+<p>{text}</p></div></body></html>
+"""
+
+
+def write_page(site: Path, day: str, slug: str, title: str, text: str) -> None:
+    """One article page at <yyyy>/<mm>/<dd>/<slug>/index.html, in the theme's shape."""
+    year, month, dom = day.split("-")
+    page = site / year / month / dom / slug / "index.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(ARTICLE.format(title=title, day=day, year=year, text=text), encoding="utf-8")
+
+
+def write_post(content: Path, day: str, slug: str, title: str, text: str, tags: str) -> None:
+    """One archived post, as the plugin writes them, under content/archive/."""
+    folder = content / "archive" / "test-feed" / day[:4] / day[5:7]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{slug}.md").write_text(
+        f"Title: {title}\nDate: {day} 10:00:00+01:00\nTags: {tags}\nCategory: Test Feed\n"
+        f"Slug: {slug}\nAuthors: Test\nSummary: {title}\n"
+        f"Source: https://example.org/{slug}\nGuid: https://example.org/?p={slug}\n"
+        f"Feed: Test Feed\n\n{text}\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+def three_years(tmp_path: Path) -> Path:
+    """A hand-made built site: 2, 1 and 3 article pages in 2023, 2024 and 2025, plus a tag page."""
+    site = tmp_path / "site"
+    for i, day in enumerate(("2023-03-01", "2023-09-01", "2024-05-05")):
+        write_page(site, day, f"a{i}", f"Ancien {i}", "Les données publiques.")
+    for i, day in enumerate(("2025-01-02", "2025-06-07", "2025-12-30")):
+        write_page(site, day, f"b{i}", f"Récent {i}", "La surveillance des données.")
+    (site / "tag" / "x").mkdir(parents=True)
+    (site / "tag" / "x" / "index.html").write_text("<html><body>données</body></html>")
+    return site
+
+
+def test_plan_groups_consecutive_years_up_to_max_pages(three_years: Path) -> None:
+    assert search.plan(three_years, 0) == [["2025", "2024", "2023"]]
+    assert search.plan(three_years, 1) == [["2025"], ["2024"], ["2023"]]
+    assert search.plan(three_years, 3) == [["2025"], ["2024", "2023"]]
+    assert search.plan(three_years, 6) == [["2025", "2024", "2023"]]
+
+
+def test_index_site_one_index(three_years: Path) -> None:
+    report = search.index_site(three_years, max_pages=0)
+    bundle = three_years / "pagefind"
+    assert report.pages == 6
+    assert report.indexes == ("2023-2025",)
+    manifest = json.loads((bundle / "indexes.json").read_text())
+    assert manifest["indexes"] == [
+        {"path": "", "key": "2023-2025", "from": "2023", "to": "2025", "pages": 6}
+    ]
+    assert (bundle / "pagefind.js").is_file() and (bundle / "wasm.fr.pagefind").is_file()
+    assert not (bundle / "pagefind-ui.js").exists(), "Pagefind's own UI is not published"
+    assert len(list((bundle / "fragment").iterdir())) == 6, "only article pages are indexed"
+    assert not (three_years / ".pagefind-new").exists()
+
+
+def test_index_site_split_by_year(three_years: Path) -> None:
+    report = search.index_site(three_years, max_pages=3)
+    bundle = three_years / "pagefind"
+    assert report.pages == 6
+    manifest = json.loads((bundle / "indexes.json").read_text())
+    assert [(i["path"], i["key"], i["pages"]) for i in manifest["indexes"]] == [
+        ("", "2025", 3),
+        ("part/2023-2024/", "2023-2024", 3),
+    ]
+    part = bundle / "part" / "2023-2024"
+    assert (part / "pagefind-entry.json").is_file()
+    assert len(list((part / "fragment").iterdir())) == 3
+    assert not list(part.glob("*.js")) and not list(part.glob("wasm.*")), "merged: no JS/wasm"
+
+
+def test_reindexing_replaces_the_bundle(three_years: Path) -> None:
+    search.index_site(three_years, max_pages=1)
+    assert (three_years / "pagefind" / "part" / "2023").is_dir()
+    search.index_site(three_years, max_pages=0)
+    assert not (three_years / "pagefind" / "part").exists()
+
+
+def test_no_article_pages_no_bundle(tmp_path: Path) -> None:
+    (tmp_path / "pagefind").mkdir()
+    report = search.index_site(tmp_path)
+    assert report.pages == 0
+    assert not (tmp_path / "pagefind").exists()
+
+
+def test_missing_site_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(search.SearchIndexError, match="no built site at"):
+        search.index_site(tmp_path / "nowhere")
+
+
+def test_pagefind_failure_is_one_line_and_keeps_the_old_bundle(three_years: Path) -> None:
+    search.index_site(three_years, max_pages=0)
+    (three_years / ".pagefind-new").write_text("a file where pagefind must write a folder")
+    with pytest.raises(search.SearchIndexError) as failure:
+        search.index_site(three_years, max_pages=0)
+    message = str(failure.value)
+    assert message.startswith("pagefind failed on ") and "\n" not in message
+    assert (three_years / "pagefind" / "pagefind.js").is_file(), "old index still served"
+
+
+def test_pelican_build_indexes_articles(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_post(content, "2024-02-03", "vieux", "Un vieux billet", "Les données anciennes.", "Tech")
+    write_post(content, "2025-02-03", "neuf", "Un billet neuf", "Les données nouvelles.", "Tech")
+    output = build_site(content, tmp_path / "output", FEED_ARCHIVE_SEARCH_MAX_PAGES=1)
+    manifest = json.loads((output / "pagefind" / "indexes.json").read_text())
+    assert [i["key"] for i in manifest["indexes"]] == ["2025", "2024"]
+    assert (output / "search" / "index.html").is_file()
+    page = (output / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-bundle="/pagefind/"' in page and "search/search.js" in page
+
+
+def test_search_setting_off_builds_no_index(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_post(content, "2025-02-03", "neuf", "Un billet neuf", "Les données.", "Tech")
+    output = build_site(content, tmp_path / "output", FEED_ARCHIVE_SEARCH=False)
+    assert (output / "2025").is_dir()
+    assert not (output / "pagefind").exists()
+
+
+def test_build_goes_on_when_indexing_fails(tmp_path: Path, caplog) -> None:
+    content = tmp_path / "content"
+    write_post(content, "2025-02-03", "neuf", "Un billet neuf", "Les données.", "Tech")
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / ".pagefind-new").write_text("in the way")
+    with caplog.at_level(logging.ERROR, logger="feed_archive.search"):
+        build_site(content, output)
+    errors = [r.getMessage() for r in caplog.records if r.name == "feed_archive.search"]
+    assert len(errors) == 1
+    assert errors[0].startswith("feed_archive: search index not built: pagefind failed on ")
+    assert "\n" not in errors[0]
+    assert (output / "2025" / "02" / "03" / "neuf" / "index.html").is_file()
