@@ -149,3 +149,9 @@ def test_invoke_import_and_export(tmp_path: Path) -> None:
     assert urls[1:] == [s["url"] for s in listed]
     stdout = run_invoke(project, "export-opml")
     assert stdout.returncode == 0 and stdout.stdout.startswith("<?xml")
+
+
+def test_only_http_feeds_are_imported() -> None:
+    feeds = [{"name": "Local", "url": "file:///etc/passwd"}, {"name": "Path", "url": "/etc/x"}]
+    result = opml.import_feeds(feeds, [], [])
+    assert result.added == [] and [r for _, r in result.skipped] == ["not an http(s) URL"] * 2

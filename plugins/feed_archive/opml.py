@@ -173,7 +173,7 @@ def import_feeds(
     }
     for feed in feeds:
         url = str(feed.get("url") or "")
-        if not (is_absolute_http(url) or url.startswith("file:")):
+        if not is_absolute_http(url):
             result.skipped.append((url, "not an http(s) URL"))
             continue
         if url_key(url) in known_urls:
