@@ -166,7 +166,7 @@ def _nice_step(peak: int, lines: int = 4) -> int:
 def _svg_open(key: str, height: int, title: str, description: str) -> list[str]:
     return [
         f'<svg class="chart chart-{key}" viewBox="0 0 {_WIDTH} {height}" role="img"'
-        f' aria-labelledby="chart-{key}-title chart-{key}-desc"'
+        f' aria-labelledby="chart-{key}-title" aria-describedby="chart-{key}-desc"'
         ' xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet"'
         ' font-family="system-ui, sans-serif" font-size="12">',
         f'<title id="chart-{key}-title">{html.escape(title)}</title>',
