@@ -142,32 +142,44 @@ class FrenchText:
 
 # ---------------------------------------------------------------- synthetic site
 
-ARTICLE = """<!DOCTYPE html>
+#: The shape of theme/templates/article.html as built (header, body, filters, related items).
+ARTICLE = """<!doctype html>
 <html lang="fr">
-<head><meta charset="utf-8"><title>{title} – Archive</title>
-<link rel="stylesheet" href="/theme/css/style.css"></head>
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} — Archive du Fil Numérique</title>
+<link rel="stylesheet" href="/theme/css/theme.css">
+</head>
 <body>
-<header><a href="/">Archive du Fil Numérique</a>
-<form role="search" action="/search/" method="get"><label for="q">Rechercher</label>
-<input type="search" id="q" name="q"></form>
-<nav><a href="/tags/">Tags</a> <a href="/archives/">Archives</a></nav></header>
-<main>
-<article data-pagefind-body>
+<a class="skip" href="#main">Aller au contenu</a>
+<header class="site"><div class="wrap bar"><a class="brand" href="/">Archive du Fil Numérique</a>
+<nav aria-label="Menu principal"><ul><li><a href="/archives/">Calendrier</a></li>
+<li><a href="/tags/">Thèmes</a></li><li><a href="/sources/">Sources</a></li>
+<li><a href="/search/">Rechercher</a></li></ul></nav>
+<form role="search" action="/search/" method="get"><label class="vh" for="q">Rechercher</label>
+<input type="search" id="q" name="q"><button type="submit">Rechercher</button></form>
+</div></header>
+<main id="main" class="wrap" tabindex="-1">
+<nav class="crumbs"><a href="/archives/">Calendrier</a> › <a href="/{year}/">{year}</a></nav>
+<article class="post">
+<header><p class="kicker"><a href="/sources/x/">{source}</a></p>
+<p class="dates">Publié le <time datetime="{iso}">{human}</time></p></header>
+<div class="body" data-pagefind-body data-pagefind-sort="date:{sort}">
 <h1>{title}</h1>
-<p class="meta"><time datetime="{iso}">{human}</time> · {source}</p>
-<span hidden data-pagefind-meta="date:{day}"></span>
-<span hidden data-pagefind-meta="source:{source}"></span>
-<span hidden data-pagefind-sort="date:{sort}"></span>
-<span hidden data-pagefind-filter="source:{source}"></span>
-<span hidden data-pagefind-filter="year:{year}"></span>
-<span hidden data-pagefind-filter="kind:{kind}"></span>{paywalled}
-{tags}
-<div class="content">
+<span data-pagefind-meta="date:{iso}" hidden></span>
+{tags}<span data-pagefind-filter="source" data-pagefind-ignore hidden>{source}</span>\
+<span data-pagefind-filter="year" data-pagefind-ignore hidden>{year}</span>
+<span data-pagefind-filter="kind" data-pagefind-ignore hidden>{kind}</span>{paywalled}
+<div class="text">
 {body}
 </div>
+</div>
+<p class="tags">{tag_links}</p>
 </article>
+<aside class="related"><h2 id="related">À lire aussi</h2><ul class="lines">{related}</ul></aside>
 </main>
-<footer>Archive</footer>
+<footer class="site"><div class="wrap"><p>Archive du Fil Numérique</p></div></footer>
 </body>
 </html>
 """
@@ -192,22 +204,28 @@ def make_site(folder: Path, n: int, seed: int = 7) -> Path:
         page_tags = rng.sample(tags, 3)
         target = folder / f"{when:%Y}" / f"{when:%m}" / f"{when:%d}" / slug / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
+        tags = [html.escape(t) for t in page_tags]
         target.write_text(
             ARTICLE.format(
                 title=html.escape(title),
-                iso=when.isoformat(),
-                human=f"{when:%d/%m/%Y}",
-                day=f"{when:%Y-%m-%d}",
+                iso=when.strftime("%Y-%m-%dT%H:%M:00+01:00"),
+                human=f"{when:%d/%m/%Y %H:%M}",
                 sort=f"{when:%Y-%m-%dT%H:%M}",
                 year=f"{when:%Y}",
                 source=html.escape(rng.choice(SOURCES)),
                 kind="brève" if brief else "article",
-                paywalled='\n<span hidden data-pagefind-filter="paywalled:oui"></span>'
+                paywalled='\n<span data-pagefind-filter="paywalled" data-pagefind-ignore hidden>'
+                "oui</span>"
                 if i % 9 == 0
                 else "",
-                tags="\n".join(
-                    f'<span hidden data-pagefind-filter="tag:{html.escape(t)}"></span>'
-                    for t in page_tags
+                tags="".join(
+                    f'<span data-pagefind-filter="tag" data-pagefind-ignore hidden>{t}</span>'
+                    for t in tags
+                ),
+                tag_links=" ".join(f'<a class="tag" href="/tag/x/">{t}</a>' for t in tags),
+                related="".join(
+                    f'<li><a href="/x/">{html.escape(" ".join(text.words(8)))}</a></li>'
+                    for _ in range(4)
                 ),
                 body="\n".join(f"<p>{p}</p>" for p in paragraphs),
             ),
@@ -349,11 +367,7 @@ def first_query(
                 lambda e: wire.__setitem__(e["requestId"], int(e["encodedDataLength"])),
             )
             page.goto(url)
-            page.wait_for_function(
-                "document.querySelectorAll('#search-results li').length > 0"
-                " || /\u201c/.test(document.getElementById('search-status').textContent)",
-                timeout=60000,
-            )
+            page.wait_for_selector("#search[data-state=ready]", state="attached", timeout=60000)
             page.wait_for_load_state("networkidle")
             results = page.locator("#search-results li").count()
             browser.close()

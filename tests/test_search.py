@@ -151,3 +151,48 @@ def test_build_goes_on_when_indexing_fails(tmp_path: Path, caplog) -> None:
     assert errors[0].startswith("feed_archive: search index not built: pagefind failed on ")
     assert "\n" not in errors[0]
     assert (output / "2025" / "02" / "03" / "neuf" / "index.html").is_file()
+
+
+def _fragments(bundle: Path) -> list[dict]:
+    """The stored result fragments of a Pagefind bundle (gzip, then a 12-byte signature)."""
+    import gzip
+
+    return [
+        json.loads(gzip.decompress(path.read_bytes())[12:])
+        for path in sorted((bundle / "fragment").glob("*.pf_fragment"))
+    ]
+
+
+def test_sample_index_holds_article_text_and_filters_only(sample_site: Path) -> None:
+    fragments = _fragments(sample_site / "pagefind")
+    articles = list(sample_site.glob("2025/*/*/*/index.html"))
+    assert len(fragments) == len(articles) > 20
+    cnil = next(f for f in fragments if "CNIL sanctionne" in f["meta"]["title"])
+    assert cnil["content"].startswith("Données personnelles")
+    assert "Vie privée" not in cnil["content"], "filter text stays out of excerpts"
+    assert "Précédent" not in cnil["content"] and "Calendrier" not in cnil["content"]
+    assert sorted(cnil["filters"]["tag"]) == ["Justice", "Vie privée"]
+    assert cnil["filters"]["source"] == ["Le Fil Numérique"]
+    assert cnil["filters"]["year"] == ["2025"] and cnil["filters"]["kind"] == ["article"]
+    assert cnil["meta"]["date"].startswith("2025-10-31T16:08")
+    assert all(f["url"].startswith("/2025/") for f in fragments)
+
+
+def test_search_page_strings_are_translated_to_french() -> None:
+    from babel.messages.extract import extract_from_file
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent / "theme"
+    with (root / "translations/fr/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    used = {
+        m[1] if isinstance(m[1], str) else m[1][0]
+        for m in extract_from_file(
+            "jinja2",
+            str(root / "templates" / "search.html"),
+            options={"extensions": "jinja2.ext.i18n"},
+        )
+    }
+    assert len(used) >= 15
+    missing = [m for m in used if not catalog.get(m) or not catalog.get(m).string]
+    assert not missing, missing

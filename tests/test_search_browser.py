@@ -73,12 +73,7 @@ def site(request: pytest.FixtureRequest) -> str:
 
 def settle(page: Any) -> None:
     """Wait until the search page has finished its query."""
-    page.wait_for_function(
-        "() => { const r = document.getElementById('search');"
-        " const s = document.getElementById('search-status').textContent;"
-        " return !r.hasAttribute('aria-busy') && s.includes('\u201c'); }",
-        timeout=15000,
-    )
+    page.wait_for_selector("#search[data-state=ready]", state="attached", timeout=15000)
 
 
 def open_search(page: Any, site: str, query: str = "", **params: str) -> None:
@@ -229,6 +224,7 @@ def test_no_query_downloads_no_index(page: Any, site: str) -> None:
     loaded: list[str] = []
     page.on("request", lambda r: loaded.append(r.url))
     open_search(page, site)
+    settle(page)
     page.wait_for_timeout(300)
     assert not any("/pagefind/" in url for url in loaded)
     assert page.inner_text("#search-status")

@@ -229,9 +229,10 @@
     fillForm(state);
     list.textContent = "";
     more.hidden = true;
-    if (!state.q) { status.textContent = text.empty; return Promise.resolve(); }
+    if (!state.q) { status.textContent = text.empty; root.setAttribute("data-state", "ready"); return Promise.resolve(); }
     status.textContent = text.busy;
     root.setAttribute("aria-busy", "true");
+    root.setAttribute("data-state", "busy");
     var needFilters = refine.open || Object.keys(state.filters).length > 0;
     return load().then(function (engine) {
       if (!needFilters) return engine;
@@ -251,7 +252,11 @@
     }).catch(function (err) {
       if (token === run) status.textContent = text.broken;
       if (window.console) console.error(err);
-    }).then(function () { if (token === run) root.removeAttribute("aria-busy"); });
+    }).then(function () {
+      if (token !== run) return;
+      root.removeAttribute("aria-busy");
+      root.setAttribute("data-state", "ready");
+    });
   }
 
   function loadFilters(engine) {
