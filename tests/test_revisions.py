@@ -179,3 +179,25 @@ def test_a_change_outside_the_text_is_said(tmp_path: Path) -> None:
     assert "(2 versions)" in html
     assert "Aucun changement dans le texte" in html
     assert 'class="revision-body-diff"' not in html
+
+
+def test_diff_parts_rebuild_both_versions() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    words = st.lists(st.sampled_from(["a", "b", "c", "<d>", "&", revisions.PARAGRAPH]), max_size=30)
+
+    @settings(max_examples=200, deadline=None)
+    @given(words, words)
+    def check(old: list[str], new: list[str]) -> None:
+        parts, added, removed = diff_tokens(old, new)
+        assert [t for kind, t in parts if kind != "ins"] == old
+        assert [t for kind, t in parts if kind != "del"] == new
+        assert added == sum(1 for k, t in parts if k == "ins" and t != revisions.PARAGRAPH)
+        assert removed == sum(1 for k, t in parts if k == "del" and t != revisions.PARAGRAPH)
+        html = revisions._render_tokens(revisions._changed_paragraphs(parts), paragraphs=True)
+        assert "<d>" not in html
+        if any(t == "<d>" for kind, t in parts if kind):
+            assert "&lt;d&gt;" in html
+
+    check()
