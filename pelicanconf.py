@@ -27,6 +27,14 @@ MARKDOWN = {
 }
 TYPOGRIFY = True
 
+# Build speed: Pelican keeps every read article (Markdown + typography done) in cache/ and only
+# reads changed files again; feed_archive drops that cache when settings or plugin code change.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "generator"
+CHECK_MODIFIED_METHOD = "md5"
+GZIP_CACHE = False
+
 ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
 ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
 PAGE_URL = "pages/{slug}/"

@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ARCHIVE_IMAGE_TIMEOUT": 10.0,
     "FEED_ARCHIVE_SUMMARY_LENGTH": 280,
     "FEED_ARCHIVE_LOCK_TIMEOUT": 0.0,
+    # build speed (speed.py): reading processes (0 = one per core), fewest new files to use them
+    "FEED_ARCHIVE_BUILD_WORKERS": 0,
+    "FEED_ARCHIVE_PARALLEL_MIN": 200,
     # theme (site.py): briefs, home page, listings, related items, per-source Atom feeds
     "FEED_ARCHIVE_BRIEF_CATEGORIES": ["Brève", "Brèves"],
     "FEED_ARCHIVE_HOME_DAYS": 7,

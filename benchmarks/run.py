@@ -1,0 +1,395 @@
+"""`invoke bench`: ingest, full and incremental builds, vanilla Pelican, output size; one line each.
+
+Every build runs `python -m pelican <content> -o <output> -s pelicanconf.py` from the project
+folder, the command `invoke build` runs, with the project's theme, plugins and search index.
+The vanilla build runs the same posts with Pelican's default theme and no plugin (vanillaconf.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT / "plugins"), str(HERE)]
+
+import measure  # noqa: E402
+import synth  # noqa: E402
+from feedserver import FeedServer  # noqa: E402
+
+PY = sys.executable
+MiB = 1024 * 1024
+KB = 1000
+NEW_ITEMS = 10
+TEXT_START = '<div class="text">'
+TEXT_END = "</div>\n</div>"
+
+
+def _span(values: list[float]) -> str:
+    runs = f"{len(values)} run" + ("s" if len(values) > 1 else "")
+    low, high = min(values), max(values)
+    return f"{statistics.median(values):.2f} s median ({low:.2f}–{high:.2f}, {runs})"
+
+
+def _verdict(ok: bool) -> str:
+    return "OK" if ok else "MISSED"
+
+
+def machine() -> str:
+    """One line describing this machine and its load."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f", {int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    load = ", load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    return f"{platform.machine()}, {cores} cores{memory}{load}, Python {platform.python_version()}"
+
+
+# --- scenario 1: ingest -------------------------------------------------------------------
+
+
+def scenario_ingest(items: int, runs: int, work: Path) -> list[str]:
+    """Fetch + convert a feed from a local server vs feedparser alone; then re-fetch it."""
+    import feedparser
+
+    from feed_archive import archive, settings
+
+    data = synth.feed_xml(items)
+    parse_times, ingest_times, refetch_times = [], [], []
+    refetch_ok = True
+    detail = ""
+    for run in range(runs):
+        start = time.perf_counter()
+        parsed = feedparser.parse(io.BytesIO(data))
+        parse_times.append(time.perf_counter() - start)
+        assert len(parsed.entries) == items, "feedparser lost items"
+        content = work / f"ingest-{run}"
+        shutil.rmtree(content, ignore_errors=True)
+        with FeedServer(data) as server:
+            config = settings.load(
+                {
+                    "PATH": str(content),
+                    "FEED_ARCHIVE_SOURCES": [{"url": server.url, "name": synth.FEED_NAME}],
+                }
+            )
+            start = time.perf_counter()
+            (report,) = archive.run(config)
+            ingest_times.append(time.perf_counter() - start)
+            if report.failed or report.counts["new"] != items:
+                raise RuntimeError(f"ingest failed: {report.line()}")
+            before = _stamps(content)
+            served = len(server.log)
+            start = time.perf_counter()
+            (again,) = archive.run(config)
+            refetch_times.append(time.perf_counter() - start)
+            requests = server.log[served:]
+            unchanged = _stamps(content) == before
+            if not (
+                len(requests) == 1 and requests[0][2] == 304 and unchanged and again.status == 304
+            ):
+                refetch_ok = False
+            detail = (
+                f"{len(requests)} request(s), HTTP {','.join(str(r[2]) for r in requests)}, "
+                + ("0 files written" if unchanged else "files changed")
+            )
+        shutil.rmtree(content, ignore_errors=True)
+    ratio = statistics.median(ingest_times) / statistics.median(parse_times)
+    return [
+        f"[1] ingest       {items} items, {len(data) / 1e6:.1f} MB feed from 127.0.0.1: "
+        f"{_span(ingest_times)} · feedparser alone {statistics.median(parse_times):.2f} s · "
+        f"ratio {ratio:.2f}× (target ≤ 2×) {_verdict(ratio <= 2)}",
+        f"[1] re-fetch     unchanged feed: {detail} · {_span(refetch_times)} "
+        f"(target: one conditional request, 304, nothing written) {_verdict(refetch_ok)}",
+    ]
+
+
+def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.endswith(".lock")
+    }
+
+
+# --- builds ------------------------------------------------------------------------------
+
+
+def archive_for(size: int, work: Path) -> Path:
+    """The synthetic archive of `size` items (generated once per work folder)."""
+    base = work / f"archive-{size}"
+    done = base / ".complete"
+    if not done.exists():
+        shutil.rmtree(base, ignore_errors=True)
+        synth.write_archive(base / "content", size)
+        shutil.copytree(ROOT / "content" / "pages", base / "content" / "pages", dirs_exist_ok=True)
+        done.write_text("ok")
+    return base / "content"
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, copy_function=os.link)
+
+
+def build_ours(content: Path, output: Path, cache: Path) -> measure.Run:
+    """The project's build: `invoke build`'s command on another content/output folder."""
+    command = [PY, "-m", "pelican", str(content), "-o", str(output), "-s", "pelicanconf.py"]
+    command += ["--cache-path", str(cache), "-q"]
+    return measure.run(command, cwd=ROOT)
+
+
+def build_vanilla(content: Path, output: Path) -> measure.Run:
+    """Vanilla Pelican: default theme, no plugins, typogrify on, no cache."""
+    shutil.rmtree(output, ignore_errors=True)
+    command = [
+        PY,
+        "-m",
+        "pelican",
+        str(content),
+        "-o",
+        str(output),
+        "-s",
+        str(HERE / "vanillaconf.py"),
+        "-q",
+    ]
+    return measure.run(command, cwd=ROOT)
+
+
+class BuildFigures:
+    """Measured runs of one archive size."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.vanilla = measure.Series()
+        self.full = measure.Series()
+        self.incremental = measure.Series()
+        self.output: Path | None = None
+
+
+def scenario_builds(
+    size: int, runs: int, work: Path, incremental: bool, vanilla: bool
+) -> BuildFigures:
+    """Vanilla, full and (optionally) incremental builds of one archive size."""
+    figures = BuildFigures(size)
+    base = archive_for(size, work)
+    for _ in range(runs):
+        content = work / f"site-{size}" / "content"
+        output = work / f"site-{size}" / "output"
+        cache = work / f"site-{size}" / "cache"
+        _copy_tree(base, content)
+        if vanilla:
+            figures.vanilla.runs.append(build_vanilla(content, work / f"site-{size}" / "vanilla"))
+            shutil.rmtree(work / f"site-{size}" / "vanilla", ignore_errors=True)
+        shutil.rmtree(output, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        figures.full.runs.append(build_ours(content, output, cache))
+        if incremental:
+            synth.write_archive(content, NEW_ITEMS, start=size, total=size)
+            figures.incremental.runs.append(build_ours(content, output, cache))
+        figures.output = output
+    return figures
+
+
+def build_lines(figures: BuildFigures) -> list[str]:
+    """Lines for scenarios 2, 3 and 4 of one size."""
+    lines = []
+    n = f"N={figures.size:,}"
+    vanilla = (
+        statistics.median(r.wall for r in figures.vanilla.runs) if figures.vanilla.runs else None
+    )
+    vanilla_cpu = figures.vanilla.median_cpu() if figures.vanilla.runs else None
+    if vanilla:
+        lines.append(
+            f"[4] vanilla      {n}: {_span([r.wall for r in figures.vanilla.runs])} · "
+            f"CPU {vanilla_cpu:.1f} s · peak {figures.vanilla.peak() / MiB:.0f} MiB "
+            "(notmyidea, no plugins, typogrify on)"
+        )
+    full = [r.wall for r in figures.full.runs]
+    text = (
+        f"[2] full build   {n}: {_span(full)} · CPU {figures.full.median_cpu():.1f} s · "
+        f"peak {figures.full.peak() / MiB:.0f} MiB (theme + plugins + search index)"
+    )
+    if vanilla:
+        ratio = statistics.median(full) / vanilla
+        cpu_ratio = figures.full.median_cpu() / vanilla_cpu
+        text += f" · {ratio:.2f}× vanilla (CPU {cpu_ratio:.2f}×; target ≤ 0.5×)"
+        text += f" {_verdict(ratio <= 0.5)}"
+    lines.append(text)
+    if figures.incremental.runs:
+        inc = [r.wall for r in figures.incremental.runs]
+        text = (
+            f"[3] incremental  {n} + {NEW_ITEMS} items: {_span(inc)} · "
+            f"CPU {figures.incremental.median_cpu():.1f} s"
+        )
+        if vanilla:
+            ratio = statistics.median(inc) / vanilla
+            cpu_ratio = figures.incremental.median_cpu() / vanilla_cpu
+            text += f" · {ratio:.3f}× vanilla (CPU {cpu_ratio:.3f}×; target ≤ 0.05×)"
+            text += f" {_verdict(ratio <= 0.05)}"
+        lines.append(text)
+    return lines
+
+
+# --- scenario 5: output size --------------------------------------------------------------
+
+
+def output_sizes(output: Path) -> dict[str, float]:
+    """Bytes, files, HTML bytes per article page without its own text, search index bytes."""
+    total = files = html_bytes = own_text = search = articles = 0
+    article_page = re.compile(r"^\d{4}/\d{2}/\d{2}/[^/]+/index\.html$")
+    for path in output.rglob("*"):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(output).as_posix()
+        size = path.stat().st_size
+        total += size
+        files += 1
+        if rel.startswith("pagefind/"):
+            search += size
+        elif rel.endswith(".html"):
+            html_bytes += size
+            if article_page.match(rel):
+                articles += 1
+                text = path.read_text(encoding="utf-8")
+                start = text.find(TEXT_START)
+                end = text.rfind(TEXT_END)
+                if 0 <= start < end:
+                    own_text += len(text[start + len(TEXT_START) : end].encode("utf-8"))
+    return {
+        "total": total,
+        "files": files,
+        "html": html_bytes,
+        "own_text": own_text,
+        "search": search,
+        "articles": articles,
+    }
+
+
+def size_lines(figures: list[BuildFigures]) -> list[str]:
+    """Scenario 5 lines: sizes per built archive, projection to 100,000 items, peak memory."""
+    lines = []
+    measured = []
+    for fig in figures:
+        if fig.output is None or not fig.output.is_dir():
+            continue
+        sizes = output_sizes(fig.output)
+        measured.append((fig.size, sizes))
+        per_item = (sizes["html"] - sizes["own_text"]) / fig.size
+        lines.append(
+            f"[5] output       N={fig.size:,}: {sizes['total'] / 1e6:.1f} MB "
+            f"in {sizes['files']:,} files · HTML {sizes['html'] / 1e6:.1f} MB · "
+            f"{per_item / KB:.1f} KB HTML per item without its own text (target ≤ 10 KB) "
+            f"{_verdict(per_item <= 10 * KB)} · search index {sizes['search'] / 1e6:.1f} MB"
+        )
+    if measured:
+        basis = ", ".join(f"{n:,}" for n, _ in measured)
+        if len(measured) >= 2:
+            (n1, s1), (n2, s2) = measured[0], measured[-1]
+            slope = (s2["total"] - s1["total"]) / (n2 - n1)
+            projected = s2["total"] + slope * (100_000 - n2)
+        else:
+            n2, s2 = measured[-1]
+            projected = s2["total"] * 100_000 / n2
+        lines.append(
+            f"[5] projection   100,000 items (site + search index, linear from N={basis}): "
+            f"{projected / 1e9:.2f} GB (target ≤ 1 GB) {_verdict(projected <= 1e9)}"
+        )
+    for fig in figures:
+        if fig.full.runs and fig.size >= 10_000:
+            peak = fig.full.peak()
+            lines.append(
+                f"[5] memory       N={fig.size:,}: peak {peak / MiB:.0f} MiB for the whole "
+                f"build incl. search indexing (target ≤ 1.5 GB) {_verdict(peak <= 1.5 * 1024**3)}"
+            )
+    if not any(fig.size >= 10_000 for fig in figures) and figures and figures[-1].full.runs:
+        fig = figures[-1]
+        lines.append(
+            f"[5] memory       N={fig.size:,}: peak {fig.full.peak() / MiB:.0f} MiB for the "
+            "whole build incl. search indexing (the 1.5 GB target is for N=10,000)"
+        )
+    return lines
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The harness' options."""
+    parser = argparse.ArgumentParser(prog="invoke bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small archive, one run (smoke test)")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs per measurement (median, min–max)"
+    )
+    parser.add_argument(
+        "--sizes", default="1000,10000", help="archive sizes to build, comma-separated"
+    )
+    parser.add_argument("--big", action="store_true", help="also build 50,000 items")
+    parser.add_argument("--feed-items", type=int, default=1000, help="items of the ingest feed")
+    parser.add_argument(
+        "--only", default="", help="run only these scenarios, e.g. 1,2 (1 ingest; 2-5 builds)"
+    )
+    parser.add_argument("--no-vanilla", action="store_true", help="skip vanilla Pelican builds")
+    parser.add_argument(
+        "--work", default="", help="folder for archives and builds (default: a temp folder)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.runs, args.sizes, args.feed_items = 1, "150", 100
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen scenarios and print one line each."""
+    args = parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.big:
+        sizes.append(50_000)
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="feed-archive-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {machine()} · work {work}", flush=True)
+    try:
+        if not only or "1" in only:
+            for line in scenario_ingest(args.feed_items, args.runs, work):
+                print(line, flush=True)
+        if not only or only & {"2", "3", "4", "5"}:
+            figures = []
+            incremental_size = max([s for s in sizes if s <= 10_000] or sizes)
+            for size in sizes:
+                fig = scenario_builds(
+                    size,
+                    args.runs,
+                    work,
+                    incremental=(size == incremental_size) and (not only or "3" in only),
+                    vanilla=not args.no_vanilla and (not only or only & {"2", "3", "4"}),
+                )
+                figures.append(fig)
+                for line in build_lines(fig):
+                    print(line, flush=True)
+            for line in size_lines(figures):
+                print(line, flush=True)
+    finally:
+        if not args.keep and not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"done {datetime.now(UTC):%H:%M} UTC · load {os.getloadavg()[0]:.1f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

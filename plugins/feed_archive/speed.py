@@ -1,0 +1,260 @@
+"""Build speed: parallel reading, a cache that follows the settings, linear taxonomy lookups.
+
+Nothing here changes what Pelican outputs; it only changes who computes it and when:
+- `guard_cache` (initialized): Pelican's content cache does not notice changed settings or
+  plugin code; we drop it when their digest changed, so a cached build equals a clean one.
+- `preread` (article_generator_init): Markdown conversion and typogrify of every article the
+  cache does not hold run in worker processes (fork, one per core); Pelican then reads each
+  file as usual, finding the converted text and the typography already done.
+- `linear_membership` (article_generator_finalized): Pelican filters its dates list by
+  `article in articles` for every tag, category and author, which is quadratic; the lists get
+  a constant-time `in`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from pelican.utils import file_suffix
+
+from .memo import _h, code_digest, settings_digest
+from .settings import merged
+
+logger = logging.getLogger(__name__)
+
+CACHE_KEY_NAME = "feed_archive-cache-key"
+#: Pelican's own cache files, named after the generators.
+PELICAN_CACHES = (
+    "ArticlesGenerator",
+    "PagesGenerator",
+    "ArticlesGenerator-Readers",
+    "PagesGenerator-Readers",
+)
+
+
+def guard_cache(pelican: Any) -> None:
+    """Drop Pelican's content cache when the settings or the plugin's code changed."""
+    settings = pelican.settings
+    if not settings.get("LOAD_CONTENT_CACHE") and not settings.get("CACHE_CONTENT"):
+        return
+    folder = Path(settings.get("CACHE_PATH") or "cache")
+    key = _h(settings_digest(settings), code_digest()).hex()
+    stamp = folder / CACHE_KEY_NAME
+    with contextlib.suppress(OSError):
+        if stamp.read_text(encoding="utf-8") == key:
+            return
+    for name in PELICAN_CACHES:
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(key, encoding="utf-8")
+    logger.debug("feed_archive: content cache reset (settings or code changed)")
+
+
+class _FastList(list):
+    """A list whose `in` compares identities through a set: same answers for content objects."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        super().__init__(items)
+        self._ids = {id(item) for item in self}
+
+    def __contains__(self, item: object) -> bool:
+        return id(item) in self._ids
+
+
+def linear_membership(generator: Any) -> None:
+    """Give the article lists of tags, categories and authors a constant-time `in`."""
+    tags = getattr(generator, "tags", None)
+    if isinstance(tags, dict):
+        for tag, articles in list(tags.items()):
+            tags[tag] = _FastList(articles)
+    for name in ("categories", "authors"):
+        pairs = getattr(generator, name, None)
+        if isinstance(pairs, list):
+            pairs[:] = [(key, _FastList(articles)) for key, articles in pairs]
+
+
+# --- parallel reading ---------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+_TYPOGRIFIED: dict[tuple[Any, ...], str] = {}
+_ORIGINAL: dict[str, Any] = {}
+
+
+def _typogrify_options(settings: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, bool]]:
+    """The smartypants mode and the arguments Pelican's reader gives typogrify."""
+    import smartypants
+
+    dashes = settings["TYPOGRIFY_DASHES"]
+    if dashes == "oldschool":
+        mode = smartypants.Attr.set2
+    elif dashes == "oldschool_inverted":
+        mode = smartypants.Attr.set3
+    else:
+        mode = smartypants.Attr.set1
+    smartypants.Attr.default = mode | smartypants.Attr.w
+    return (settings["TYPOGRIFY_IGNORE_TAGS"],), dict.fromkeys(
+        settings["TYPOGRIFY_OMIT_FILTERS"], False
+    )
+
+
+def _memo_key(text: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    import smartypants
+
+    return (text, repr(args), repr(sorted(kwargs.items())), smartypants.Attr.default)
+
+
+def _typogrify_memoized(text: str, *args: Any, **kwargs: Any) -> str:
+    """typogrify, answered from the pre-pass when it already typographed this text."""
+    found = _TYPOGRIFIED.pop(_memo_key(text, args, kwargs), None)
+    if found is not None:
+        return found
+    return _ORIGINAL["typogrify"](text, *args, **kwargs)
+
+
+def _read_chunk(paths: list[str]) -> list[tuple[str, Any, str, dict[str, Any], list[Any]]]:
+    """Worker: read and typograph some files; return what Pelican's reader would compute."""
+    from pelican.readers import _filter_discardable_metadata
+
+    readers = _WORKER["readers"]
+    settings = readers.settings
+    results = []
+    typo = None
+    if settings["TYPOGRIFY"]:
+        from typogrify.filters import typogrify as typo
+
+        args, kwargs = _typogrify_options(settings)
+    for path in paths:
+        try:
+            reader = readers.readers[file_suffix(path)]
+            content, metadata = reader.read(path)
+            metadata = _filter_discardable_metadata(metadata)
+            done = []
+            if typo is not None:
+                for text in (content, metadata.get("title"), metadata.get("summary")):
+                    if isinstance(text, str) and text:
+                        done.append((_memo_key(text, args, kwargs), typo(text, *args, **kwargs)))
+            stamp = readers._get_file_stamp(path)
+        except Exception:  # Pelican reads it again itself and reports the error
+            continue
+        for value in _wrappers(metadata):
+            value.settings = None
+        results.append((path, stamp, content, metadata, done))
+    return results
+
+
+def _wrappers(metadata: dict[str, Any]) -> Iterable[Any]:
+    from pelican.urlwrappers import URLWrapper
+
+    for value in metadata.values():
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(item, URLWrapper):
+                yield item
+
+
+class _PopCache(dict):
+    """Reader cache entries that are handed out once, then forgotten (saves memory)."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self.pop(key, default)
+
+
+def workers(settings: dict[str, Any]) -> int:
+    """How many processes read in parallel (FEED_ARCHIVE_BUILD_WORKERS, 0 = one per core)."""
+    wanted = int(merged(settings)["FEED_ARCHIVE_BUILD_WORKERS"])
+    if wanted <= 0:
+        wanted = (
+            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        )
+    return max(1, wanted or 1)
+
+
+def preread(generator: Any) -> None:
+    """Convert and typograph, in parallel, every article Pelican is about to read from disk."""
+    settings = generator.settings
+    count = workers(settings)
+    readers = generator.readers
+    if count < 2 or (
+        settings.get("CACHE_CONTENT") and settings.get("CONTENT_CACHING_LAYER") == "reader"
+    ):
+        return
+    todo = [
+        os.path.abspath(os.path.join(generator.path, f))
+        for f in generator.get_files(
+            settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"]
+        )
+        if generator.get_cached_data(f, None) is None and file_suffix(f) in readers.readers
+    ]
+    if len(todo) < int(merged(settings)["FEED_ARCHIVE_PARALLEL_MIN"]):
+        return
+    size = max(1, len(todo) // (count * 8))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    _WORKER["readers"] = readers
+    cache = _PopCache()
+    try:
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            for results in pool.imap_unordered(_read_chunk, chunks):
+                for path, stamp, content, metadata, done in results:
+                    for value in _wrappers(metadata):
+                        value.settings = settings
+                    cache[path] = (stamp, (content, metadata))
+                    _TYPOGRIFIED.update(done)
+    except (OSError, RuntimeError) as exc:  # no fork here: Pelican simply reads alone
+        logger.warning("feed_archive: parallel reading unavailable (%s)", exc)
+        return
+    finally:
+        _WORKER.clear()
+    if cache:
+        readers._cache = cache
+        _install_typogrify()
+    logger.debug("feed_archive: %s articles read by %s processes", len(cache), count)
+
+
+def _install_typogrify() -> None:
+    import typogrify.filters
+
+    if "typogrify" not in _ORIGINAL:
+        _ORIGINAL["typogrify"] = typogrify.filters.typogrify
+        typogrify.filters.typogrify = _typogrify_memoized
+
+
+def forget_typography(generator: Any) -> None:
+    """Drop typography answers left unused (a file changed between the pre-pass and the read)."""
+    _TYPOGRIFIED.clear()
+
+
+# --- URLs computed once per article ---------------------------------------------------------
+
+from pelican.contents import Article  # noqa: E402
+
+
+def _once(name: str, compute: Any) -> property:
+    def get(self: Any) -> Any:
+        state = self.__dict__
+        key = "_fa_" + name
+        if key not in state:
+            state[key] = compute(self)
+        return state[key]
+
+    return property(get, doc=f"Pelican's `{name}`, computed once.")
+
+
+class CachedArticle(Article):
+    """An Article whose `url` and `save_as` are formatted once (Pelican formats them per use)."""
+
+    url = _once("url", Article.url.fget)
+    save_as = _once("save_as", Article.save_as.fget)
+
+
+def cache_urls(generator: Any) -> None:
+    """Make every article's URL a computed-once value (article_generator_pretaxonomy)."""
+    for name in ("articles", "translations", "hidden_articles", "hidden_translations"):
+        for article in getattr(generator, name, None) or ():
+            if type(article) is Article:
+                article.__class__ = CachedArticle
