@@ -201,8 +201,9 @@ def commit(c, push=False):
         print("archive: nothing new to commit")
         return
     message = f"archive: {_plural(new, 'new')}, {_plural(updated, 'updated')}"
-    c.run(f"git add -- {shlex.quote(folder)}")
-    c.run(f"git commit -q -m {shlex.quote(message)} -- {shlex.quote(folder)}")
+    targets = " ".join(shlex.quote(p) for p in [folder, *_image_folders()])
+    c.run(f"git add -- {targets}")
+    c.run(f"git commit -q -m {shlex.quote(message)} -- {targets}")
     print(message)
     if push:
         c.run("git push -q origin HEAD")
@@ -212,6 +213,15 @@ def commit(c, push=False):
 def bench(c, args=""):
     """Run the benchmarks (benchmarks/run.py) and print their figures."""
     c.run(f'"{PY}" benchmarks/run.py {args}')
+
+
+def _image_folders() -> list[str]:
+    """The preserved-images folder (FEED_ARCHIVE_IMAGES_DIR), when it exists, for `commit`."""
+    from feed_archive import images, settings
+
+    config = settings.load(_settings(), base_dir=ROOT)
+    folder = images.content_dir(config) / config.raw["FEED_ARCHIVE_IMAGES_DIR"]
+    return [folder.relative_to(ROOT).as_posix()] if folder.is_dir() else []
 
 
 @task(help={"file": "OPML subscription list to import"})

@@ -11,6 +11,7 @@ import time
 import zlib
 from pathlib import Path
 
+import pytest
 from werkzeug import Response
 
 from conftest import archive_config, build_site
@@ -222,3 +223,24 @@ def test_slow_image_times_out(tmp_path: Path, httpserver, caplog) -> None:
     assert f"]({base}/img/slow.png)" in post.read_text("utf-8")
     (message,) = [r.getMessage() for r in caplog.records]
     assert "slow.png" in message and "no answer for 0.5 s" in message
+
+
+@pytest.mark.slow
+def test_invoke_commit_includes_preserved_images(tmp_path: Path) -> None:
+    import subprocess
+
+    from conftest import SAMPLE_1, copy_project, fetch_into, run_invoke
+
+    project = copy_project(tmp_path / "project")
+    fetch_into(project / "content", SAMPLE_1)
+    digest = _sha(PNG)
+    stored = project / "content" / "images" / "archive" / digest[:2] / f"{digest}.png"
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(PNG)
+    result = run_invoke(project, "commit")
+    assert result.returncode == 0, result.stderr
+    tracked = subprocess.run(
+        ["git", "-C", str(project), "ls-files"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert f"content/images/archive/{digest[:2]}/{digest}.png" in tracked
+    assert sum(p.endswith(".md") for p in tracked) > 20
