@@ -201,3 +201,19 @@ def test_diff_parts_rebuild_both_versions() -> None:
             assert "&lt;d&gt;" in html
 
     check()
+
+
+def test_english_strings(tmp_path: Path) -> None:
+    from conftest import build_site
+
+    content = tmp_path / "content"
+    fetch_into(content, SAMPLE_1)
+    fetch_into(content, SAMPLE_2)
+    output = build_site(content, tmp_path / "output", DEFAULT_LANG="en")
+    (page,) = output.glob("2025/11/03/rancongiciels-*/index.html")
+    html = page.read_text("utf-8")
+    assert re.search(
+        r"Updated on <time[^>]*>[A-Z][a-z]+ \d+, 20\d\d at [^<]+</time> \(2 versions\)", html
+    )
+    assert "(first archived)" in html and "(current)" in html and "word(s) added" in html
+    assert "Mis à jour le" not in html

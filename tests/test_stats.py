@@ -135,3 +135,15 @@ def test_stats_page_in_a_browser(browser, sample_site: Path, serve_dir) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 380
     context.close()
+
+
+def test_english_page(tmp_path: Path) -> None:
+    from conftest import SAMPLE_1, build_site, fetch_into
+
+    content = tmp_path / "content"
+    fetch_into(content, SAMPLE_1)
+    output = build_site(content, tmp_path / "output", DEFAULT_LANG="en")
+    html = (output / "stats" / "index.html").read_text("utf-8")
+    assert "<h1>Coverage statistics</h1>" in html
+    assert "Items per month, all time" in html and "Data table" in html
+    assert "Statistiques de la couverture" not in html
