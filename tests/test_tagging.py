@@ -141,3 +141,22 @@ def test_invoke_retag(tmp_path: Path) -> None:
     assert "retagged: content/archive/" in done.stdout and "1 changed" in done.stdout
     (post,) = (project / "content" / "archive").rglob("rancongiciels*.md")
     assert _tags(post) == ["Sécurité", "Hôpitaux"]
+
+
+@pytest.mark.parametrize(
+    "body, tags",
+    [
+        ("Une **intelligence** artificielle.", "IA"),
+        ("Des intelli*gence* artificielle", "IA"),
+        ("## IA\n\nTexte.", "IA"),
+        ("Voir [le LLM](https://x.example/llm).", "IA"),
+        ("Rien ici, via un média, des LLMs.", ""),
+        ("Un \\*LLM\\* entre astérisques.", "IA"),
+    ],
+)
+def test_retag_reads_the_text_under_the_markdown(body: str, tags: str) -> None:
+    text = f"Title: Un titre\nDate: 2025-01-01 10:00:00+01:00\nFeed: F\n\n{body}\n"
+    compiled = {"IA": ["intelligence artificielle", "LLM", "IA"]}
+    out = tagging.retag_text(text, compiled, {"IA"})
+    expected = text if not tags else text.replace("Feed:", f"Tags: {tags}\nFeed:")
+    assert out == expected

@@ -22,6 +22,9 @@ logger = logging.getLogger(__name__)
 RULES_RECORD = ".feed-archive-tag-rules.json"
 _FOLD = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "’": "'", "ß": "ss"})
 _SPACE = re.compile(r"\s+")
+#: Markdown syntax characters: removed before the fast check so "**intelligence** artificielle"
+#: still reads as the phrase (the check may only say "maybe"; the rendered text decides).
+_MARKUP = re.compile(r"[\\*_`\[\]]+")
 
 Compiled = tuple[tuple[str, "re.Pattern[str]"], ...]
 
@@ -168,10 +171,14 @@ def retag_text(
                 tags_at = index
     current = _split_tags(meta.get("tags", ""))
     title = clean.plain_title(meta.get("title", ""), True)
+    managed_keys = {t.casefold() for t in managed}
+    if not any(t.casefold() in managed_keys for t in current) and not tags_for(
+        title, _MARKUP.sub("", body), compiled_rules
+    ):
+        return text  # fast path: no rule word even in the raw Markdown, no rule tag to take back
     body_text = " ".join(text_blocks(body, markdown_config))
     matched = tags_for(title, body_text, compiled_rules)
     matched_keys = {t.casefold() for t in matched}
-    managed_keys = {t.casefold() for t in managed}
     kept = [t for t in current if t.casefold() not in managed_keys or t.casefold() in matched_keys]
     tags = list(unique_names(tuple(kept) + matched))
     if tags == current:
