@@ -259,6 +259,11 @@ def test_only_site_assets_and_feeds(sample_site: Path) -> None:
     assert (sample_site / "feeds" / "tag" / "justice.atom.xml").is_file()
     feed = (sample_site / "feeds" / "source" / "le-fil-numerique.atom.xml").read_text("utf-8")
     assert feed.count("<entry>") == 33
+    # tag and source feeds carry summaries; the all-items feed carries the full text
+    tag_feed = (sample_site / "feeds" / "tag" / "vie-privee.atom.xml").read_text("utf-8")
+    everything = (sample_site / "feeds" / "all.atom.xml").read_text("utf-8")
+    assert "géolocalisation sans consentement" in tag_feed
+    assert "lieux de culte" not in tag_feed and "lieux de culte" in everything
     assert (sample_site / "404.html").is_file()
     assert "Page introuvable" in (sample_site / "404.html").read_text(encoding="utf-8")
 

@@ -134,12 +134,26 @@ def _write(
     )
 
 
+class _Teaser:
+    """An article as a tag or source feed carries it: its summary instead of its full text."""
+
+    def __init__(self, article: Any) -> None:
+        self._article = article
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._article, name)
+
+    def get_content(self, siteurl: str) -> str:
+        """The summary (the full text stays in the all-items feed and on the page)."""
+        return self._article.metadata.get("summary") or self._article.get_summary(siteurl)
+
+
 def _write_feed(writer: Any, generator: Any, listing: timeline.Listing) -> None:
     if not listing.feed:
         return
     limit = generator.settings.get("FEED_MAX_ITEMS") or 50
     writer.write_feed(
-        listing.items[:limit],
+        [_Teaser(article) for article in listing.items[:limit]],
         generator.context,
         listing.feed,
         listing.feed,

@@ -283,7 +283,7 @@ def _related(
     when = article.date.timestamp()
     ranked = sorted(
         seen.values(),
-        key=lambda o: (-shared[id(o)], abs(o.date.timestamp() - when), o.url),
+        key=lambda o: (-shared[id(o)], abs(o.date.timestamp() - when)),
     )
     return ranked[:count]
 
@@ -315,7 +315,9 @@ def build(
     """Index `articles` (Pelican's listed articles) and attach an ItemInfo to each as `.fa`."""
     brief_names = tuple(brief_names)
     brief_keys = {slugify(n) for n in brief_names}
-    ordered = sorted(articles, key=lambda a: (a.date, a.url), reverse=True)
+    ordered = sorted(
+        articles, key=lambda a: (a.date, getattr(a, "source_path", "") or ""), reverse=True
+    )
     days: dict[dt.date, Day] = {}
     tags: dict[str, Listing] = {}
     sources: dict[str, Listing] = {}
