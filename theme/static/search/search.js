@@ -18,11 +18,12 @@
   var bundle = new URL(root.getAttribute("data-bundle"), location.href);
   var site = new URL(root.getAttribute("data-site"), location.href).pathname;
   var lang = document.documentElement.lang || "fr";
-  var dateFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "long", year: "numeric" });
+  var dateFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
   var engine = null;
   var filtersLoaded = null;
   var run = 0;
   var cursor = null;
+  var withFilters = false;
 
   function say(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
@@ -158,8 +159,9 @@
   }
 
   function showDate(value) {
-    var d = new Date(value);
-    return isNaN(d) ? value : dateFormat.format(d);
+    /* The date as written in the item's own time zone (2025-10-31T23:30+01:00 is the 31st). */
+    var ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+    return ymd ? dateFormat.format(new Date(Date.UTC(+ymd[1], ymd[2] - 1, +ymd[3], 12))) : value;
   }
 
   function item(data) {
@@ -234,6 +236,7 @@
     root.setAttribute("aria-busy", "true");
     root.setAttribute("data-state", "busy");
     var needFilters = refine.open || Object.keys(state.filters).length > 0;
+    withFilters = needFilters;
     return load().then(function (engine) {
       if (!needFilters) return engine;
       /* Filter choices with their counts need every index and its filter chunks. */
@@ -275,7 +278,7 @@
   form.addEventListener("submit", submit);
   order.addEventListener("change", function () { if (input.value.trim()) submit(); });
   selects.forEach(function (s) { s.addEventListener("change", function () { if (input.value.trim()) submit(); }); });
-  refine.addEventListener("toggle", function () { if (refine.open && input.value.trim() && !filtersLoaded) search(formState()); });
+  refine.addEventListener("toggle", function () { if (refine.open && !withFilters && readUrl().q) search(readUrl()); });
   more.addEventListener("click", function () { showPage(run, readUrl(), true); });
   window.addEventListener("popstate", function () { search(readUrl()); });
   search(readUrl()).then(function () { if (!input.value) input.focus(); });
