@@ -198,3 +198,16 @@ def test_search_page_strings_are_translated_to_french() -> None:
     assert len(used) >= 15
     missing = [m for m in used if not translated.get(m)]
     assert not missing, missing
+
+
+def test_bad_max_pages_setting_is_one_error_line(tmp_path: Path, caplog) -> None:
+    content = tmp_path / "content"
+    write_post(content, "2025-02-03", "neuf", "Un billet neuf", "Les données.", "Tech")
+    with caplog.at_level(logging.ERROR, logger="feed_archive.search"):
+        output = build_site(content, tmp_path / "output", FEED_ARCHIVE_SEARCH_MAX_PAGES="many")
+    errors = [r.getMessage() for r in caplog.records if r.name == "feed_archive.search"]
+    assert errors == [
+        "feed_archive: search index not built: FEED_ARCHIVE_SEARCH_MAX_PAGES must be a whole "
+        "number >= 0, got 'many'"
+    ]
+    assert not (output / "pagefind").exists()

@@ -187,9 +187,17 @@ def index_on_finalized(pelican: Any) -> None:
     options = merged(pelican.settings)
     if not options["FEED_ARCHIVE_SEARCH"]:
         return
+    max_pages = options["FEED_ARCHIVE_SEARCH_MAX_PAGES"]
+    if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 0:
+        logger.error(
+            "feed_archive: search index not built: FEED_ARCHIVE_SEARCH_MAX_PAGES must be a "
+            "whole number >= 0, got %r",
+            max_pages,
+        )
+        return
     output = Path(pelican.settings["OUTPUT_PATH"])
     try:
-        report = index_site(output, int(options["FEED_ARCHIVE_SEARCH_MAX_PAGES"]))
+        report = index_site(output, max_pages)
     except SearchIndexError as exc:
         logger.error("feed_archive: search index not built: %s", exc)
         return
