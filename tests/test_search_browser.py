@@ -294,3 +294,28 @@ def test_split_index_tag_filter(page: Any, years_site: str) -> None:
     assert all(d[5:7] >= "06" for d in found)
     assert "8" in page.inner_text("#search-status")
     assert page.input_value("#search-tag") == "Droit"
+
+
+def test_filters_by_keyboard(page: Any, site: str) -> None:
+    open_search(page, site, "donnees")
+    everything = titles(page)
+    page.focus("#search-sort")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#search-tag option').length > 2")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "search-tag"
+    page.keyboard.press("ArrowDown")
+    settle(page)
+    assert "tag=" in page.url
+    assert 0 < len(titles(page)) < len(everything)
+
+
+def test_search_turned_off_says_so(page: Any, tmp_path: Path, serve_dir: Any) -> None:
+    content = tmp_path / "content"
+    write_post(content, "2025-02-03", "neuf", "Un billet neuf", "Les données.", "Tech")
+    output = build_site(content, tmp_path / "output", FEED_ARCHIVE_SEARCH=False)
+    open_search(page, serve_dir(output), "donnees")
+    assert page.locator("#search-results li").count() == 0
+    assert "introuvable" in page.inner_text("#search-status")
