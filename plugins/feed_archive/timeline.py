@@ -7,6 +7,7 @@ never renders or writes anything.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -269,23 +270,27 @@ def _link(seq: Sequence[Any]) -> None:
 
 
 def _related(
-    article: Any, positions: list[tuple[Listing, int]], window: int, count: int
+    article: Any,
+    positions: list[tuple[Listing, int]],
+    stamps: dict[int, float],
+    window: int,
+    count: int,
 ) -> list[Any]:
     """Items sharing the most tags with `article`, nearest in time first, from a window per tag."""
-    shared: Counter = Counter()
-    seen: dict[int, Any] = {}
+    shared: dict[int, list[Any]] = {}
     for listing, index in positions:
-        items = listing.items
-        for other in items[max(0, index - window) : index + window + 1]:
+        for other in listing.items[max(0, index - window) : index + window + 1]:
             if other is not article:
-                shared[id(other)] += 1
-                seen[id(other)] = other
-    when = article.date.timestamp()
-    ranked = sorted(
-        seen.values(),
-        key=lambda o: (-shared[id(o)], abs(o.date.timestamp() - when)),
+                entry = shared.get(id(other))
+                if entry is None:
+                    shared[id(other)] = [1, other]
+                else:
+                    entry[0] += 1
+    when = stamps[id(article)]
+    best = heapq.nsmallest(
+        count, shared.values(), key=lambda e: (-e[0], abs(stamps[id(e[1])] - when))
     )
-    return ranked[:count]
+    return [other for _, other in best]
 
 
 def describe_unlisted(article: Any, zone: ZoneInfo, brief_names: Iterable[str] = ()) -> None:
@@ -368,6 +373,7 @@ def build(
         if listing.slug not in brief_keys:
             for i, item in enumerate(listing.items):
                 index_of[(listing.slug, id(item))] = i
+    stamps = {id(article): article.date.timestamp() for article in ordered}
     for i, article in enumerate(ordered):
         info = article.fa
         positions = [
@@ -375,7 +381,7 @@ def build(
             for listing in info.tags
             if (listing.slug, id(article)) in index_of
         ]
-        info.related = _related(article, positions, related_window, related_count)
+        info.related = _related(article, positions, stamps, related_window, related_count)
         info.older = ordered[i + 1] if i + 1 < len(ordered) else None
         info.newer = ordered[i - 1] if i else None
     day_list = list(days.values())
