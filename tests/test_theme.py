@@ -419,3 +419,35 @@ def test_french_typography_leaves_code_urls_and_attributes_alone() -> None:
     assert f"https://ex.fr/?a=1{n}; 16:08" in out
     assert out.endswith(f"{n}!</p>")
     assert french("<p>«mot»</p>") == f"<p>«{n}mot{n}»</p>"
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 6, 10, 11, 23])
+def test_listing_pages_hold_every_item_once(count: int) -> None:
+    """Numbered pages are full chunks from the oldest; with the main page nothing is missing."""
+    from feed_archive.timeline import Listing
+
+    listing = Listing("tag", "t", "t", "tag/t/", "tag/t/index.html")
+    listing.items = list(range(count, 0, -1))  # newest first
+    listing.paginate(5)
+    main, numbered = listing.pages[0], listing.pages[1:]
+    assert len(numbered) == count // 5
+    assert all(len(p.items) == 5 for p in numbered)
+    assert [p.url for p in numbered] == [f"tag/t/page/{n}/" for n in range(1, len(numbered) + 1)]
+    assert numbered == [] or numbered[0].items == [5, 4, 3, 2, 1]
+    shown = set(main.items).union(*(p.items for p in numbered))
+    assert shown == set(range(1, count + 1))
+    assert main.items == sorted(main.items, reverse=True)
+    assert (main.older is None) == (len(numbered) < 2)
+
+
+def test_month_grid_starts_on_the_locale_first_weekday() -> None:
+    """October 2025 starts on a Wednesday: two empty cells with Monday first, three with Sunday."""
+    from feed_archive.timeline import Month
+
+    month = Month(2025, 10)
+    monday_first = month.weeks(0)
+    assert monday_first[0][:3] == [None, None, (1, None)]
+    assert sum(cell is not None for week in monday_first for cell in week) == 31
+    assert all(len(week) == 7 for week in monday_first)
+    assert month.weeks(6)[0][:4] == [None, None, None, (1, None)]
+    assert Month(2024, 2).weeks(0)[-1][3] == (29, None)  # leap year

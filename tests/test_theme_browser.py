@@ -116,7 +116,7 @@ def test_no_horizontal_overflow_at_375px(browser: Any, site: str, name: str) -> 
         context.close()
 
 
-@pytest.mark.parametrize("name", ["home", "article", "tag", "month", "calendar", "day"])
+@pytest.mark.parametrize("name", ["home", "article", "tag", "month", "calendar", "day", "tags"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_no_serious_violation(browser: Any, site: str, name: str, scheme: str) -> None:
     """axe-core finds no serious or critical violation, in light and dark mode."""
@@ -127,8 +127,11 @@ def test_axe_no_serious_violation(browser: Any, site: str, name: str, scheme: st
     try:
         path = PAGES[name] or _article_url(page, site)
         page.goto(path if path.startswith("http") else site + path)
-        bad = [v for v in _axe(page) if v["impact"] in ("serious", "critical")]
+        violations = _axe(page)
+        bad = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert not bad, bad
+        order = [v for v in violations if v["id"] in ("heading-order", "page-has-heading-one")]
+        assert not order, order
     finally:
         context.close()
 
@@ -145,6 +148,15 @@ def test_skip_link_and_focus_are_visible(page: Any, site: str) -> None:
     assert outline != "none"
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+def test_print_style_hides_navigation(page: Any, site: str) -> None:
+    """Printed, an article keeps its title and text but not the header, pager or related list."""
+    page.goto(_article_url(page, site))
+    page.emulate_media(media="print")
+    for selector in ("header.site", "nav.prevnext", "aside.related", "footer.site"):
+        assert page.locator(selector).evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator("h1").is_visible() and page.locator(".text").is_visible()
 
 
 def test_no_request_to_another_host(page: Any, site: str) -> None:
