@@ -451,3 +451,20 @@ def test_month_grid_starts_on_the_locale_first_weekday() -> None:
     assert all(len(week) == 7 for week in monday_first)
     assert month.weeks(6)[0][:4] == [None, None, None, (1, None)]
     assert Month(2024, 2).weeks(0)[-1][3] == (29, None)  # leap year
+
+
+def test_empty_archive_and_a_page_build(tmp_path: Path) -> None:
+    """With no item yet the site still builds: home, calendar, tags and a hand-written page."""
+    content = tmp_path / "content"
+    (content / "pages").mkdir(parents=True)
+    (content / "archive").mkdir()
+    (content / "pages" / "about.md").write_text(
+        "Title: À propos\nSlug: a-propos\n\nUne archive : « tout » reste.\n", encoding="utf-8"
+    )
+    output = build_site(content, tmp_path / "output", **NO_SEARCH)
+    assert "Rien n’est encore archivé." in (output / "index.html").read_text("utf-8")
+    assert (output / "archives" / "index.html").is_file()
+    assert (output / "tags" / "index.html").is_file()
+    about = (output / "pages" / "a-propos" / "index.html").read_text("utf-8")
+    assert "<h1>À&nbsp;propos</h1>" in about
+    assert "Une archive\u202f: «\u202ftout\u202f» reste." in about
