@@ -201,6 +201,8 @@ def make_site(folder: Path, n: int, seed: int = 7) -> Path:
         brief = i % 5 == 0
         words = 120 if brief else WORDS_PER_ITEM
         paragraphs = [text.paragraph(words // 6) for _ in range(6)]
+        if i % (max(n, 8) // 8) == 3:  # a rare word, in 8 items spread over the years
+            paragraphs[2] += " Un cas zygomatique."
         page_tags = rng.sample(tags, 3)
         target = folder / f"{when:%Y}" / f"{when:%m}" / f"{when:%d}" / slug / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -389,8 +391,13 @@ def _kb(n: float) -> str:
     return f"{n / 1000:.0f} KB"
 
 
-#: (words, sort) of the first queries measured: a frequent word, a plural, relevance order.
-QUERIES = (("données", "date"), ("surveillances", "date"), ("données", "relevance"))
+#: First queries measured: a frequent word, a plural, relevance order, a word in 8 items.
+QUERIES = (
+    ("données", "date"),
+    ("surveillances", "date"),
+    ("données", "relevance"),
+    ("zygomatique", "date"),
+)
 #: Modes measured by default: the default setting (FEED_ARCHIVE_SEARCH_MAX_PAGES) and one index.
 MODES = (5000, 0)
 
