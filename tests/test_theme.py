@@ -467,4 +467,4 @@ def test_empty_archive_and_a_page_build(tmp_path: Path) -> None:
     assert (output / "tags" / "index.html").is_file()
     about = (output / "pages" / "a-propos" / "index.html").read_text("utf-8")
     assert "<h1>À&nbsp;propos</h1>" in about
-    assert "Une archive\u202f: «\u202ftout\u202f» reste." in about
+    assert "Une archive\u202f: «\u202ftout\u202f»" in about
