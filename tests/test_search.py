@@ -41,12 +41,14 @@ def write_post(content: Path, day: str, slug: str, title: str, text: str, tags: 
 
 @pytest.fixture
 def three_years(tmp_path: Path) -> Path:
-    """A hand-made built site: 2, 1 and 3 article pages in 2023, 2024 and 2025, plus a tag page."""
+    """A hand-made built site: 2, 1 and 3 articles in 2023, 2024, 2025, a month and a tag page."""
     site = tmp_path / "site"
     for i, day in enumerate(("2023-03-01", "2023-09-01", "2024-05-05")):
         write_page(site, day, f"a{i}", f"Ancien {i}", "Les données publiques.")
     for i, day in enumerate(("2025-01-02", "2025-06-07", "2025-12-30")):
         write_page(site, day, f"b{i}", f"Récent {i}", "La surveillance des données.")
+    (site / "2025" / "01").mkdir(parents=True, exist_ok=True)
+    (site / "2025" / "01" / "index.html").write_text("<html><body>mois</body></html>")
     (site / "tag" / "x").mkdir(parents=True)
     (site / "tag" / "x" / "index.html").write_text("<html><body>données</body></html>")
     return site
@@ -56,6 +58,7 @@ def test_plan_groups_consecutive_years_up_to_max_pages(three_years: Path) -> Non
     assert search.plan(three_years, 0) == [["2025", "2024", "2023"]]
     assert search.plan(three_years, 1) == [["2025"], ["2024"], ["2023"]]
     assert search.plan(three_years, 3) == [["2025"], ["2024", "2023"]]
+    assert search.plan(three_years, 4) == [["2025", "2024"], ["2023"]], "calendar pages not counted"
     assert search.plan(three_years, 6) == [["2025", "2024", "2023"]]
 
 

@@ -93,12 +93,22 @@ def _run(site: Path, glob: str, bundle: Path, timeout: float) -> int:
     return int(found[-1]) if found else 0
 
 
+def _pages(folder: Path) -> int:
+    """HTML pages under `folder` that Pagefind will index: those with data-pagefind-body
+    (calendar pages share the year folders), or every page when none has it."""
+    marked = total = 0
+    for path in folder.rglob("*.html"):
+        total += 1
+        marked += b"data-pagefind-body" in path.read_bytes()
+    return marked or total
+
+
 def _years(site: Path) -> list[tuple[str, int]]:
     """Year folders of the site (article URLs start with the year) and their pages, newest first."""
     found = []
     for folder in site.iterdir():
         if folder.is_dir() and YEAR_FOLDER.match(folder.name):
-            pages = sum(1 for _ in folder.rglob("*.html"))
+            pages = _pages(folder)
             if pages:
                 found.append((folder.name, pages))
     return sorted(found, reverse=True)
