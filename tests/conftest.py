@@ -197,3 +197,14 @@ def run_invoke(project: Path, *args: str, env: dict[str, str] | None = None, tim
         text=True,
         timeout=timeout,
     )
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the corpus table and hostile-input figures gathered by tests (corpus_report.py)."""
+    import corpus_report
+
+    lines = corpus_report.summary_lines()
+    if lines:
+        terminalreporter.section("feed corpus and hostile-input figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from . import fetch as fetching
 from . import images, tagging
+from .entry import Entry
 from .parse import ParseError, parse
 from .render import (
     Post,
@@ -66,6 +67,20 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+def _without_secrets(entry: Entry, secrets: tuple[str, ...]) -> Entry:
+    """The entry with its feed's secrets redacted (private feeds often repeat the key in links)."""
+    if not secrets:
+        return entry
+    changes: dict[str, object] = {}
+    for name in (f.name for f in fields(entry)):
+        value = getattr(entry, name)
+        if isinstance(value, str):
+            changes[name] = redact(value, secrets)
+        elif isinstance(value, tuple):
+            changes[name] = tuple(redact(v, secrets) for v in value)
+    return replace(entry, **changes)
 
 
 def _state_key(source: Source) -> str:
@@ -153,7 +168,7 @@ def archive_feed(
         localizer = images.Localizer.for_source(config, source) if source.images else None
         seen: set[str] = set()
         modified_at = format_date(now, config.timezone)
-        for entry in feed.entries:
+        for entry in (_without_secrets(e, secrets) for e in feed.entries):
             if entry.identity in seen:
                 report.counts[DUPLICATE] += 1
                 continue

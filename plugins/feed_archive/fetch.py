@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
 
 logger = logging.getLogger(__name__)
+# httpx (INFO) and httpcore (DEBUG) log request URLs and Location headers: a private feed's
+# key would reach the logs. Our own lines name the feed instead.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9,"
@@ -101,6 +109,43 @@ class _Decoder:
         return b"".join(self.parts)
 
 
+class _Watchdog:
+    """Shuts a fetch's sockets down at the total timeout, even while headers drip in."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's `trace` extension: remember every socket this fetch opens."""
+        if not event.endswith(("connect_tcp.complete", "start_tls.complete")):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            with self._lock:
+                self._sockets.append(sock)
+            if self.fired:
+                self._fire()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
 def _human(size: int) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if size < 1024 or unit == "GiB":
@@ -174,8 +219,11 @@ def fetch(
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + limits.total_timeout
     timeout = httpx.Timeout(limits.timeout)
+    too_long = f"download took longer than {limits.total_timeout:g} s (total timeout)"
+    watchdog = _Watchdog(limits.total_timeout)
     try:
         with (
+            watchdog,
             httpx.Client(
                 timeout=timeout,
                 follow_redirects=True,
@@ -184,7 +232,7 @@ def fetch(
                 transport=transport,
                 trust_env=False,
             ) as client,
-            client.stream("GET", url) as response,
+            client.stream("GET", url, extensions={"trace": watchdog.trace}) as response,
         ):
             status = response.status_code
             if status == 304:
@@ -204,9 +252,7 @@ def fetch(
             for chunk in response.iter_raw():
                 decoder.feed(chunk)
                 if time.monotonic() > deadline:
-                    raise FetchError(
-                        f"download took longer than {limits.total_timeout:g} s (total timeout)"
-                    )
+                    raise FetchError(too_long)
             body = maybe_gunzip(decoder.result(), limits.max_bytes)
             return FetchResult(
                 status=status,
@@ -217,6 +263,8 @@ def fetch(
                 final_url=str(response.url),
             )
     except httpx.HTTPError as exc:
+        if watchdog.fired:
+            raise FetchError(too_long) from None
         raise _http_error(exc, limits) from None
     except httpx.InvalidURL as exc:
         raise FetchError(f"invalid URL ({exc})") from None

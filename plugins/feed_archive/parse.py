@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}
 _SPACES = re.compile(r"\s+")
+#: Control characters (not white space) and lone surrogates: none is text, some break writes.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f\ud800-\udfff]")
 
 
 class ParseError(Exception):
@@ -29,8 +31,8 @@ class ParseError(Exception):
 
 
 def collapse(text: str | None) -> str:
-    """`text` on one line: every run of white space (newlines included) becomes one space."""
-    return _SPACES.sub(" ", text or "").strip()
+    """`text` on one line: white space runs (newlines too) become one space; controls go."""
+    return _SPACES.sub(" ", _CONTROLS.sub("", text or "")).strip()
 
 
 def is_absolute_http(url: str | None) -> bool:
@@ -135,7 +137,11 @@ def _feedparser_entry(raw: Any, feed_link: str | None, source_url: str | None) -
     ]
     date_text = raw.get("published") or dict.get(raw, "updated") or ""
     identity = identity_of(
-        raw.get("id"), raw.get("link"), title, date_text, "" if title else content_html[:500]
+        raw.get("id"),
+        raw.get("link"),
+        title,
+        date_text,
+        "" if title else (content_html or summary_html)[:500],
     )
     return Entry(
         identity=identity,
@@ -167,7 +173,8 @@ def _parse_xml(data: bytes, content_type: str | None, url: str | None) -> Parsed
     if not parsed.get("version") and not parsed.entries:
         kind = (content_type or "").split(";")[0].strip()
         cause = f" ({collapse(str(problem))[:160]})" if problem and "html" not in kind else ""
-        what = f"server sent {kind}" if kind else "no RSS, Atom or JSON Feed found"
+        xml = re.search(r"xml|rss|atom", kind)
+        what = f"server sent {kind}" if kind and not xml else "no RSS, Atom or JSON Feed found"
         raise ParseError(f"not a feed: {what}{cause}")
     feed = parsed.feed
     feed_link = feed.get("link") if is_absolute_http(feed.get("link")) else None
@@ -263,9 +270,20 @@ def _rss_in_json(rss: dict[str, Any], url: str | None) -> ParsedFeed:
     )
 
 
+def _without_surrogates(item: dict[str, Any]) -> dict[str, Any]:
+    """json object_hook: a lone surrogate (a bad \\ud800 escape) becomes "?"; nh3 refuses them."""
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.encode("utf-8", "replace").decode("utf-8")
+        return [fix(v) for v in value] if isinstance(value, list) else value
+
+    return {key: fix(value) for key, value in item.items()}
+
+
 def _parse_json(data: bytes, url: str | None) -> ParsedFeed:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = json.loads(data.decode("utf-8-sig"), object_hook=_without_surrogates)
     except (UnicodeDecodeError, ValueError) as exc:
         raise ParseError(f"invalid JSON ({collapse(str(exc))[:120]})") from exc
     if isinstance(document, dict) and isinstance(document.get("rss"), dict):
@@ -294,4 +312,8 @@ def parse(data: bytes, content_type: str | None = None, url: str | None = None) 
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head in (b"{", b"["):
         return _parse_json(data, url)
+    if data[:2] in (b"\x00<", b"<\x00") and data[2:4] not in (b"\x00?", b"?\x00"):
+        # UTF-16 with neither BOM nor XML declaration: expat cannot guess it, we can.
+        codec = "utf-16-be" if data[:1] == b"\x00" else "utf-16-le"
+        data = data.decode(codec, errors="replace").encode("utf-8")
     return _parse_xml(data, content_type, url)

@@ -66,7 +66,22 @@ def format_date(moment: datetime, zone: ZoneInfo) -> str:
 
 def metadata_name(value: str) -> str:
     """A tag, author or category name that Pelican cannot split or read as HTML."""
-    return collapse(_NAME_SEPARATORS.sub(" ", value))
+    return _shorten(collapse(_NAME_SEPARATORS.sub(" ", value)))
+
+
+#: Longest name, counting a non-ASCII character as 6 (its slug may be transliterated to that).
+NAME_BUDGET = 100
+
+
+def _shorten(name: str) -> str:
+    """`name` cut at a word boundary so that its slug (a file name) stays well under 255 bytes."""
+    cost = 0
+    for index, char in enumerate(name):
+        cost += 1 if char.isascii() else 6
+        if cost > NAME_BUDGET:
+            head = name[:index]
+            return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip()
+    return name
 
 
 def metadata_html(value: str) -> str:

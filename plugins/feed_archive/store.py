@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 
 LOCK_NAME = ".feed-archive.lock"
 VERSIONS_SUFFIX = ".versions"
+#: File names Windows refuses (whatever the extension): a clone of the archive must work there.
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10))}
+WINDOWS_RESERVED |= {f"lpt{n}" for n in range(10)}
 
 
 class StoreError(Exception):
@@ -102,6 +105,8 @@ class Store:
         year, month = date[:4], date[5:7]
         if not (year.isdigit() and month.isdigit()):
             year, month = "0000", "00"
+        if feed_slug.split(".")[0].lower() in WINDOWS_RESERVED:
+            feed_slug += "-feed"  # a folder named CON or NUL cannot be checked out on Windows
         path = self.root / feed_slug / year / month / f"{slug}.md"
         root = self.root.resolve()
         if root not in path.resolve().parents:
