@@ -1,13 +1,10 @@
 """Render memo: a Pelican Writer that skips pages whose inputs did not change; never alters output.
 
-A page is re-rendered unless the digest of everything its template can read is the one recorded
-when the file was last written and the file on disk is still that file. The digest covers: the
-template and every template it extends, includes or imports (their sources); the values of every
-context variable those templates name (content objects by all their attributes, neighbours they
-point to by their own attributes); all settings; the plugin's code; Pelican's and Jinja's
-versions. A template whose includes are dynamic, or a value that cannot be digested (an object
-without a stable form, a text with `{filename}`-style links), is always rendered. Filters and
-globals must be pure functions of their arguments and the settings.
+Each page is rendered once with tracing on (trace.py): the names, attributes, items, method
+calls and filters it read are kept with a digest of the values they gave. On the next build,
+when the file on disk is still the one written then, those steps are replayed on the new
+build's values; the same digest (and the same templates, settings and plugin code) means the
+same page, so it is not rendered again. Everything else is rendered as Pelican does.
 
 Every file, rendered or not, is written only when its bytes changed (its mtime is kept
 otherwise), and files this writer produced in an earlier build but not in this one are removed,
@@ -17,37 +14,28 @@ so `output/` ends up byte-for-byte what a clean build makes.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
-import json
 import logging
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.meta
 from pelican import __version__ as pelican_version
-from pelican.contents import Content
-from pelican.paginator import Paginator
-from pelican.urlwrappers import URLWrapper
 from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from . import trace as tracing
+from .settings import merged
+
 logger = logging.getLogger(__name__)
 
-MANIFEST_NAME = "feed_archive-render-memo.json"
-FORMAT = 1
-MEMOIZE = False
-#: Attributes never digested: they hold the whole site (covered by the settings digest).
-_SKIPPED = frozenset({"settings", "_context", "context"})
-#: Markers of Pelican intra-site links, resolved at render time from the global context.
-_LINK_MARKERS = ("{filename}", "|filename|", "{static}", "|static|", "{attach}", "{index}")
-_ATOMS = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedelta)
-
-
-class Unstable(Exception):
-    """A value has no stable digest: the page that reads it must be rendered."""
+MANIFEST_NAME = "feed_archive-render-memo.pickle"
+FORMAT = 2
+#: Settings holding whole-site objects, not configuration.
+_UNHASHED = frozenset({"PLUGINS", "JINJA_FILTERS", "JINJA_GLOBALS", "JINJA_TESTS"})
 
 
 def _h(*parts: bytes) -> bytes:
@@ -58,95 +46,28 @@ def _h(*parts: bytes) -> bytes:
     return digest.digest()
 
 
-def _name_of(value: Any) -> str:
-    module = getattr(value, "__module__", None) or ""
-    return f"{module}.{getattr(value, '__qualname__', type(value).__qualname__)}"
-
-
-class Digester:
-    """Digests of context values, memoized per object for one build."""
-
-    def __init__(self, deep_paginators: bool = False) -> None:
-        self._memo: dict[tuple[int, int], tuple[Any, bytes]] = {}
-        self.deep_paginators = deep_paginators
-
-    def of(self, value: Any, hops: int = 0) -> bytes:
-        """The digest of `value`; content met inside content is followed `hops` deep."""
-        if isinstance(value, _ATOMS):
-            return _h(type(value).__name__.encode(), repr(value).encode("utf-8", "surrogatepass"))
-        key = (id(value), hops)
-        found = self._memo.get(key)
-        if found is not None and found[0] is value:
-            return found[1]
-        self._memo[key] = (value, b"\0cycle")
-        try:
-            digest = self._compute(value, hops)
-        except Unstable:
-            del self._memo[key]
-            raise
-        self._memo[key] = (value, digest)
-        return digest
-
-    def _compute(self, value: Any, hops: int) -> bytes:
-        if isinstance(value, (list, tuple)):
-            return _h(b"L", *(self.of(v, hops) for v in value))
-        if isinstance(value, dict):
-            items = sorted((self.of(k, hops), self.of(v, hops)) for k, v in value.items())
-            return _h(b"D", *(a + b for a, b in items))
-        if isinstance(value, (set, frozenset)):
-            return _h(b"S", *sorted(self.of(v, hops) for v in value))
-        if isinstance(value, Content):
-            return self._content(value, hops)
-        if isinstance(value, URLWrapper):
-            return _h(_name_of(type(value)).encode(), value.name.encode(), value.slug.encode())
-        if isinstance(value, Paginator):
-            parts = [value.name, value.url, value.per_page, value.orphans, value.count]
-            head = _h(b"P", repr(parts).encode(), repr(value.num_pages).encode())
-            if self.deep_paginators:
-                return _h(head, self.of(value.object_list, hops))
-            return head
-        if callable(value) and hasattr(value, "__qualname__"):
-            return _h(b"F", _name_of(value).encode())
-        if isinstance(value, dt.tzinfo):
-            return _h(b"Z", repr(value).encode())
-        state = getattr(value, "__dict__", None)
-        if state is not None and not isinstance(value, type):
-            items = sorted((k, v) for k, v in state.items() if k not in _SKIPPED)
-            return _h(
-                _name_of(type(value)).encode(), *(k.encode() + self.of(v, hops) for k, v in items)
-            )
-        text = repr(value)
-        if " at 0x" in text or " object at " in text:
-            raise Unstable(type(value).__qualname__)
-        return _h(b"R", _name_of(type(value)).encode(), text.encode())
-
-    def _content(self, value: Content, hops: int) -> bytes:
-        if hops > 1:
-            return _h(
-                b"c",
-                str(getattr(value, "source_path", "")).encode(),
-                repr(getattr(value, "save_as", "")).encode(),
-            )
-        text = getattr(value, "_content", "") or ""
-        if any(marker in text for marker in _LINK_MARKERS):
-            raise Unstable(f"intra-site links in {value.source_path}")
-        items = sorted((k, v) for k, v in value.__dict__.items() if k not in _SKIPPED)
-        return _h(
-            b"C",
-            _name_of(type(value)).encode(),
-            *(k.encode() + self.of(v, hops + 1) for k, v in items),
+def _stable(value: Any) -> str:
+    """A text form of a setting: repr when it is stable, else the names of functions/types."""
+    if callable(value):
+        name = getattr(value, "__qualname__", type(value).__name__)
+        return f"{getattr(value, '__module__', '')}.{name}"
+    if isinstance(value, dict):
+        return (
+            "{" + ",".join(f"{k!r}:{_stable(v)}" for k, v in sorted(value.items(), key=repr)) + "}"
         )
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_stable(v) for v in value) + "]"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_stable(v) for v in value)) + "}"
+    text = repr(value)
+    return type(value).__qualname__ if " at 0x" in text else text
 
 
 def settings_digest(settings: dict[str, Any]) -> bytes:
-    """Digest of all settings (objects without a stable form count by their type only)."""
-    digester = Digester()
-    parts = []
-    for key in sorted(settings):
-        try:
-            parts.append(key.encode() + digester.of(settings[key]))
-        except Unstable:
-            parts.append(key.encode() + _name_of(type(settings[key])).encode())
+    """Digest of all settings (functions count by name, objects without a stable form by type)."""
+    parts = [f"{k}={_stable(settings[k])}".encode() for k in sorted(settings) if k not in _UNHASHED]
+    for key in sorted(_UNHASHED & set(settings)):
+        parts.append(f"{key}={_stable(settings[key])}".encode())
     return _h(b"settings", *parts)
 
 
@@ -159,12 +80,22 @@ def code_digest() -> bytes:
     return _h(b"code", *parts)
 
 
+def theme_digest(settings: dict[str, Any]) -> bytes:
+    """Digest of the theme's translations (gettext strings change rendered pages too)."""
+    folder = Path(settings.get("THEME") or "theme") / "translations"
+    parts = []
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                parts.append(path.relative_to(folder).as_posix().encode() + path.read_bytes())
+    return _h(b"translations", *parts)
+
+
 class TemplateInfo:
-    """What a template tree reads: context names, sources digest, whether it can be memoized."""
+    """A template and all it extends, includes or imports: their sources' digest; memoizable?"""
 
     def __init__(self, template: jinja2.Template) -> None:
         env = template.environment
-        self.names: set[str] = set()
         self.memoizable = True
         sources: list[bytes] = []
         todo, seen = [template.name], set()
@@ -176,89 +107,75 @@ class TemplateInfo:
             if name is None or env.loader is None:
                 self.memoizable = False
                 break
-            source, _, _ = env.loader.get_source(env, name)
+            try:
+                source, _, _ = env.loader.get_source(env, name)
+            except jinja2.TemplateNotFound:
+                sources.append(name.encode() + b"\0missing")
+                continue
             sources.append(name.encode() + b"\0" + source.encode())
-            tree = env.parse(source)
-            self.names |= jinja2.meta.find_undeclared_variables(tree)
-            for child in jinja2.meta.find_referenced_templates(tree):
+            for child in jinja2.meta.find_referenced_templates(env.parse(source)):
                 if child is None:
                     self.memoizable = False
                 todo.append(child)
-        text = b"".join(sources)
-        self.deep_paginators = b"paginator.object_list" in text or b"paginator.page(" in text
         self.digest = _h(b"templates", *sorted(sources))
 
 
 class RenderMemo:
-    """The manifest of rendered files and the keys of the inputs that produced them."""
+    """The manifest of written files: stamp, and the trace of the render that made each."""
 
     def __init__(self, settings: dict[str, Any], output_path: str) -> None:
         self.output_path = os.path.abspath(output_path)
         self.path = Path(settings.get("CACHE_PATH") or "cache") / MANIFEST_NAME
-        self.global_key = _h(settings_digest(settings), code_digest())
-        self.previous: dict[str, list[Any]] = {}
-        self.current: dict[str, list[Any]] = {}
-        self.pending: dict[str, bytes | None] = {}
-        self.templates: dict[str, TemplateInfo] = {}
-        self.digesters = {False: Digester(False), True: Digester(True)}
+        self.enabled = bool(merged(settings)["FEED_ARCHIVE_RENDER_MEMO"])
+        self.global_key = _h(settings_digest(settings), code_digest(), theme_digest(settings))
+        #: output-relative path -> (key, size, mtime_ns, steps)
+        self.previous: dict[str, tuple[Any, ...]] = {}
+        self.current: dict[str, tuple[Any, ...]] = {}
+        self.pending: dict[str, tuple[bytes | None, list[Any]]] = {}
+        self.templates: dict[tuple[int, str], TemplateInfo] = {}
         self.rendered = self.skipped = self.written = 0
-        with contextlib.suppress(OSError, ValueError):
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") == FORMAT and data.get("global") == self.global_key.hex():
+        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            with open(self.path, "rb") as handle:
+                data = pickle.load(handle)
+            if data.get("format") == FORMAT and data.get("global") == self.global_key:
                 self.previous = data["files"]
 
-    def _info(self, template: jinja2.Template) -> TemplateInfo:
-        key = f"{id(template.environment)}:{template.name}"
-        info = self.templates.get(key)
-        if info is None:
-            info = self.templates[key] = TemplateInfo(template)
-        return info
+    def info(self, template: jinja2.Template) -> TemplateInfo:
+        """What is known about a template tree (computed once per build)."""
+        key = (id(template.environment), template.name)
+        found = self.templates.get(key)
+        if found is None:
+            found = self.templates[key] = TemplateInfo(template)
+        return found
 
-    def key(self, template: jinja2.Template, localcontext: dict[str, Any]) -> bytes | None:
-        """The digest of a page's inputs, or None when it cannot be known."""
-        if not MEMOIZE:
-            return None
-        info = self._info(template)
-        if not info.memoizable:
-            return None
-        digester = self.digesters[info.deep_paginators]
-        parts = [self.global_key, info.digest, repr(localcontext.get("localsiteurl")).encode()]
-        parts.append(str(localcontext.get("output_file")).encode())
-        try:
-            for name in sorted(info.names):
-                if name in localcontext:
-                    parts.append(name.encode() + digester.of(localcontext[name]))
-                else:
-                    parts.append(name.encode() + b"\0missing")
-        except Unstable as exc:
-            logger.debug("render memo: %s is always rendered (%s)", template.name, exc)
-            return None
-        return _h(b"page", *parts)
+    def page_key(self, info: TemplateInfo, name: str, values: bytes) -> bytes:
+        """The key of one page: global inputs, templates, file name, traced values."""
+        return _h(self.global_key, info.digest, name.encode(), values)
 
     def relative(self, path: str) -> str:
         """The output-relative form of a path this writer writes."""
         return os.path.relpath(os.path.abspath(path), self.output_path)
 
-    def unchanged(self, rel: str, key: bytes | None) -> bool:
-        """True when `rel` was last written from `key` and is still on disk untouched."""
-        if key is None:
-            return False
+    def on_disk(self, rel: str) -> tuple[Any, ...] | None:
+        """The previous entry of `rel` if the file is still the one written then."""
         known = self.previous.get(rel)
-        if not known or known[0] != key.hex():
-            return False
+        if not known:
+            return None
         try:
             stat = os.stat(os.path.join(self.output_path, rel))
         except OSError:
-            return False
-        return [stat.st_size, stat.st_mtime_ns] == known[1:]
+            return None
+        if (stat.st_size, stat.st_mtime_ns) != known[1:3]:
+            return None
+        return known
 
-    def record(self, rel: str, key: bytes | None) -> None:
-        """Remember the key and the on-disk stamp of a file just written (or kept)."""
+    def record(self, rel: str, key: bytes | None, steps: list[Any]) -> None:
+        """Remember the key, steps and on-disk stamp of a file just written (or kept)."""
         try:
             stat = os.stat(os.path.join(self.output_path, rel))
         except OSError:
             return
-        self.current[rel] = [key.hex() if key else "", stat.st_size, stat.st_mtime_ns]
+        self.current[rel] = (key, stat.st_size, stat.st_mtime_ns, steps if key else None)
 
     def finish(self) -> None:
         """Remove files an earlier build wrote and this one did not, then save the manifest."""
@@ -269,13 +186,16 @@ class RenderMemo:
             full = os.path.join(self.output_path, rel)
             with contextlib.suppress(OSError):
                 stat = os.stat(full)
-                if [stat.st_size, stat.st_mtime_ns] == known[1:]:
+                if (stat.st_size, stat.st_mtime_ns) == known[1:3]:
                     os.unlink(full)
                     removed += 1
-        data = {"format": FORMAT, "global": self.global_key.hex(), "files": self.current}
+        data = {"format": FORMAT, "global": self.global_key, "files": self.current}
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+            tmp = self.path.with_suffix(".tmp")
+            with open(tmp, "wb") as handle:
+                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
         logger.info(
             "render memo: %s rendered, %s skipped, %s written, %s stale removed",
             self.rendered,
@@ -305,15 +225,29 @@ class _MemoTemplate:
     def render(self, localcontext: dict[str, Any]) -> str:
         """The page's HTML, or KEPT when the file on disk came from the same inputs."""
         memo = self._memo
+        template = self._template
         name = str(localcontext.get("output_file"))
         rel = memo.relative(sanitised_join(memo.output_path, name))
-        key = memo.key(self._template, localcontext)
-        memo.pending[rel] = key
-        if memo.unchanged(rel, key):
-            memo.skipped += 1
-            return KEPT
+        info = memo.info(template)
+        if not (memo.enabled and info.memoizable):
+            memo.pending[rel] = (None, [])
+            memo.rendered += 1
+            return template.render(localcontext)
+        tracing.install(template.environment)
+        known = memo.on_disk(rel)
+        if known and known[0] and known[3] is not None:
+            values = tracing.replay(template.environment, localcontext, known[3])
+            if values is not None and memo.page_key(info, name, values) == known[0]:
+                memo.pending[rel] = (known[0], known[3])
+                memo.skipped += 1
+                return KEPT
+        output, trace = tracing.record(template, localcontext)
+        key = None if trace.broken else memo.page_key(info, name, trace.key())
+        if trace.broken:
+            logger.debug("render memo: %s cannot be memoized (%s)", rel, trace.broken)
+        memo.pending[rel] = (key, trace.steps)
         memo.rendered += 1
-        return self._template.render(localcontext)
+        return output
 
 
 class _CompareFile:
@@ -349,7 +283,8 @@ class _CompareFile:
             if write_if_changed(self.path, data) and self.memo:
                 self.memo.written += 1
         if self.memo and rel is not None:
-            self.memo.record(rel, self.memo.pending.pop(rel, None))
+            key, steps = self.memo.pending.pop(rel, (None, []))
+            self.memo.record(rel, key, steps)
 
 
 def write_if_changed(path: str, data: bytes) -> bool:

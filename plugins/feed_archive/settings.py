@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     # build speed (speed.py): reading processes (0 = one per core), fewest new files to use them
     "FEED_ARCHIVE_BUILD_WORKERS": 0,
     "FEED_ARCHIVE_PARALLEL_MIN": 200,
+    # render memo (memo.py): skip pages whose traced inputs did not change
+    "FEED_ARCHIVE_RENDER_MEMO": True,
     # theme (site.py): briefs, home page, listings, related items, per-source Atom feeds
     "FEED_ARCHIVE_BRIEF_CATEGORIES": ["Brève", "Brèves"],
     "FEED_ARCHIVE_HOME_DAYS": 7,
@@ -52,7 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ARCHIVE_SOURCE_FEED_ATOM": "feeds/source/{slug}.atom.xml",
     # search (search.py): index output/ with Pagefind after each build, years grouped by size
     "FEED_ARCHIVE_SEARCH": True,
-    "FEED_ARCHIVE_SEARCH_MAX_PAGES": 5000,
+    "FEED_ARCHIVE_SEARCH_MAX_PAGES": 4000,
 }
 
 

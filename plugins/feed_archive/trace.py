@@ -1,0 +1,297 @@
+"""Render tracing: what a Jinja render read, kept so a later build can check it without rendering.
+
+While a page renders, every name it resolves, every attribute or item it reads on an object it
+reached that way, every method it calls on one, and every filter it applies to one is recorded
+as a step, with a descriptor of the value it got: atoms by value (long texts by hash), objects by
+the order in which the render first met them, containers by their elements. A render is a
+function of those values, so if replaying the same steps on a new build gives the same
+descriptors, rendering again would give the same page. Methods, properties and filters must
+be pure (no side effects, same result for the same inputs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+from typing import Any
+
+import jinja2
+from jinja2.runtime import Context
+
+#: Values described by value.
+ATOMS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timedelta, decimal.Decimal)
+SHORT = 24
+#: What an unknown name resolves to.
+UNDEFINED = jinja2.Undefined()
+#: Keyword arguments Jinja adds to calls for its own use (Context.call removes them).
+_JINJA_KWARGS = frozenset({"_block_vars", "_loop_vars"})
+
+
+class Untraceable(Exception):
+    """The render used something a replay could not reproduce: the page must be rendered."""
+
+
+class Trace:
+    """The steps of one render (or replay) and the running digest of the values they gave."""
+
+    def __init__(self) -> None:
+        self.objects: list[Any] = []
+        self.index: dict[int, int] = {}
+        self.steps: list[tuple[Any, ...]] = []
+        self.digest = hashlib.blake2b(digest_size=16)
+        self.broken: str | None = None
+        self.roots: dict[str, Any] = {}
+
+    def describe(self, value: Any, depth: int = 0) -> str:
+        """The descriptor of `value`, registering objects met for the first time."""
+        if isinstance(value, ATOMS):
+            if isinstance(value, str):
+                if len(value) <= SHORT:
+                    return "s" + value
+                return (
+                    "h"
+                    + hashlib.blake2b(
+                        value.encode("utf-8", "surrogatepass"), digest_size=10
+                    ).hexdigest()
+                )
+            return type(value).__name__ + ":" + repr(value)
+        if isinstance(value, jinja2.Undefined):
+            return "u"
+        if depth > 8:
+            raise Untraceable("nested too deep")
+        if isinstance(value, (list, tuple)):
+            mark = "[" if isinstance(value, list) else "("
+            return mark + ",".join(self.describe(v, depth + 1) for v in value) + "]"
+        if isinstance(value, dict):
+            parts = (
+                self.describe(k, depth + 1) + ":" + self.describe(v, depth + 1)
+                for k, v in value.items()
+            )
+            return "{" + ",".join(parts) + "}"
+        if isinstance(value, (set, frozenset)):
+            raise Untraceable("a set (its order is not stable)")
+        known = self.index.get(id(value))
+        if known is not None:
+            return f"#{known}"
+        kind = type(value)
+        if hasattr(kind, "__next__"):
+            raise Untraceable(f"an iterator ({kind.__name__})")
+        self.index[id(value)] = len(self.objects)
+        self.objects.append(value)
+        text = f"@{kind.__module__}.{kind.__qualname__}"
+        if kind.__str__ is not object.__str__ and not callable(value):
+            text += "=" + self.describe(str(value), depth + 1)
+        if hasattr(kind, "__len__"):
+            text += f"#len{len(value)}"
+        elif hasattr(kind, "__bool__"):
+            text += f"#bool{bool(value)}"
+        return text
+
+    def encode(self, value: Any, depth: int = 0) -> Any:
+        """Arguments as data a replay can rebuild: atoms as they are, known objects by number."""
+        if isinstance(value, ATOMS):
+            return ("v", value)
+        if type(value) is jinja2.Undefined:
+            return ("u", None)
+        if depth > 8:
+            raise Untraceable("nested too deep")
+        if isinstance(value, (list, tuple)):
+            kind = "l" if isinstance(value, list) else "t"
+            return (kind, tuple(self.encode(v, depth + 1) for v in value))
+        if isinstance(value, dict):
+            return (
+                "d",
+                tuple((self.encode(k), self.encode(v, depth + 1)) for k, v in value.items()),
+            )
+        known = self.index.get(id(value))
+        if known is None:
+            raise Untraceable(f"an argument first met in a call ({type(value).__name__})")
+        return ("o", known)
+
+    def decode(self, data: Any) -> Any:
+        """The value an encoded argument stands for in this trace."""
+        kind, value = data
+        if kind == "v":
+            return value
+        if kind == "o":
+            return self.objects[value]
+        if kind == "u":
+            return UNDEFINED
+        if kind == "l":
+            return [self.decode(v) for v in value]
+        if kind == "t":
+            return tuple(self.decode(v) for v in value)
+        return {self.decode(k): self.decode(v) for k, v in value}
+
+    def add(self, step: tuple[Any, ...], value: Any) -> None:
+        """Record one step and the value it gave."""
+        text = self.describe(value)
+        self.steps.append(step)
+        self.digest.update(text.encode("utf-8", "surrogatepass"))
+        self.digest.update(b"\x1f")
+
+    def key(self) -> bytes:
+        """The digest of every value the steps gave."""
+        return self.digest.digest()
+
+
+_CURRENT: list[Trace] = []
+_ORIGINAL: dict[str, Any] = {}
+
+
+def _active() -> Trace | None:
+    return _CURRENT[-1] if _CURRENT else None
+
+
+def _traced_getattr(environment: jinja2.Environment, obj: Any, attribute: str) -> Any:
+    value = type(environment).getattr(environment, obj, attribute)
+    trace = _active()
+    if trace is not None and trace.broken is None:
+        owner = trace.index.get(id(obj))
+        if owner is not None:
+            _safely(trace, ("a", owner, attribute), value)
+    return value
+
+
+def _traced_getitem(environment: jinja2.Environment, obj: Any, argument: Any) -> Any:
+    value = type(environment).getitem(environment, obj, argument)
+    trace = _active()
+    if trace is not None and trace.broken is None:
+        owner = trace.index.get(id(obj))
+        if owner is not None:
+            try:
+                _safely(trace, ("i", owner, trace.encode(argument)), value)
+            except Untraceable as exc:
+                trace.broken = str(exc)
+    return value
+
+
+def _safely(trace: Trace, step: tuple[Any, ...], value: Any) -> None:
+    try:
+        trace.add(step, value)
+    except Untraceable as exc:
+        trace.broken = str(exc)
+    except Exception as exc:  # a value whose str() or len() fails: do not memoize
+        trace.broken = f"{type(exc).__name__}: {exc}"
+
+
+class TracingContext(Context):
+    """Jinja context that records the names a render resolves and the calls it makes."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        """Resolve a name (recorded as a root step)."""
+        value = super().resolve_or_missing(key)
+        trace = _active()
+        if trace is None or trace.broken is not None or key in self.vars:
+            return value
+        if value is jinja2.runtime.missing:
+            _safely(trace, ("$", key), UNDEFINED)
+        elif key in trace.roots or key in self.environment.globals:
+            _safely(trace, ("$", key), value)
+        return value
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call a function (recorded when it is a method of an object the render met)."""
+        value = super().call(__obj, *args, **kwargs)
+        trace = _active()
+        if trace is not None and trace.broken is None:
+            owner = trace.index.get(id(__obj))
+            if owner is not None:
+                if getattr(__obj, "jinja_pass_arg", None) is not None:
+                    pass  # gettext and the like: they read names through resolve (recorded)
+                else:
+                    try:
+                        named = {k: v for k, v in kwargs.items() if k not in _JINJA_KWARGS}
+                        step = ("c", owner, trace.encode(args), trace.encode(named))
+                    except Untraceable as exc:
+                        trace.broken = str(exc)
+                    else:
+                        _safely(trace, step, value)
+        return value
+
+
+def _traced_filter(name: str, function: Any) -> Any:
+    def traced(*args: Any, **kwargs: Any) -> Any:
+        value = function(*args, **kwargs)
+        trace = _active()
+        if trace is not None and trace.broken is None:
+            if not all(isinstance(a, ATOMS) for a in args) or any(
+                not isinstance(v, ATOMS) for v in kwargs.values()
+            ):
+                try:
+                    step = ("f", name, trace.encode(args), trace.encode(kwargs))
+                except Untraceable as exc:
+                    trace.broken = str(exc)
+                else:
+                    _safely(trace, step, value)
+        return value
+
+    traced.__wrapped__ = function  # type: ignore[attr-defined]
+    traced.__name__ = getattr(function, "__name__", name)
+    return traced
+
+
+def install(environment: jinja2.Environment) -> None:
+    """Make an environment traceable (no cost beyond a check when nothing is being traced)."""
+    if getattr(environment, "_fa_traced", False):
+        for name, function in list(environment.filters.items()):
+            if (
+                not hasattr(function, "__wrapped__")
+                and getattr(function, "jinja_pass_arg", None) is None
+            ):
+                environment.filters[name] = _traced_filter(name, function)
+        return
+    environment._fa_traced = True  # type: ignore[attr-defined]
+    environment.getattr = _traced_getattr.__get__(environment)  # type: ignore[method-assign]
+    environment.getitem = _traced_getitem.__get__(environment)  # type: ignore[method-assign]
+    if not issubclass(environment.context_class, TracingContext):
+        environment.context_class = type(
+            "TracingContext", (TracingContext, environment.context_class), {}
+        )
+    install(environment)
+
+
+def record(template: jinja2.Template, localcontext: dict[str, Any]) -> tuple[str, Trace]:
+    """Render `template` while tracing what it reads."""
+    trace = Trace()
+    trace.roots = localcontext
+    _CURRENT.append(trace)
+    try:
+        output = template.render(localcontext)
+    finally:
+        _CURRENT.pop()
+    return output, trace
+
+
+def replay(
+    environment: jinja2.Environment, localcontext: dict[str, Any], steps: list[tuple[Any, ...]]
+) -> bytes | None:
+    """The digest the recorded steps give on today's values (None if a step cannot be replayed)."""
+    trace = Trace()
+    get_attr = type(environment).getattr
+    get_item = type(environment).getitem
+    filters = environment.filters
+    globals_ = environment.globals
+    try:
+        for step in steps:
+            kind = step[0]
+            if kind == "a":
+                value = get_attr(environment, trace.objects[step[1]], step[2])
+            elif kind == "$":
+                name = step[1]
+                value = (
+                    localcontext[name] if name in localcontext else globals_.get(name, UNDEFINED)
+                )
+            elif kind == "i":
+                value = get_item(environment, trace.objects[step[1]], trace.decode(step[2]))
+            elif kind == "c":
+                value = trace.objects[step[1]](*trace.decode(step[2]), **trace.decode(step[3]))
+            else:
+                function = filters[step[1]]
+                function = getattr(function, "__wrapped__", function)
+                value = function(*trace.decode(step[2]), **trace.decode(step[3]))
+            trace.add(step, value)
+    except Exception:  # anything a replay cannot do means: render it
+        return None
+    return trace.key()
