@@ -399,7 +399,7 @@ QUERIES = (
     ("zygomatique", "date"),
 )
 #: Modes measured by default: the default setting (FEED_ARCHIVE_SEARCH_MAX_PAGES) and one index.
-MODES = (5000, 0)
+MODES = (4000, 0)
 
 
 def run(sizes: tuple[int, ...] = (1000, 10000), modes: tuple[int, ...] = MODES) -> list[str]:

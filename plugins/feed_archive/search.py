@@ -155,7 +155,7 @@ def _prune(bundle: Path, merged_only: bool) -> None:
 def index_site(site: Path, max_pages: int = 0, timeout: float = 3600.0) -> IndexReport:
     """Index the article pages of the built `site` into `site/pagefind/` (replacing it).
 
-    Pagefind's memory grows with the pages of one index (~0.23 MB a page), so with
+    Pagefind's memory grows with the pages of one index (~0.3 MB a page), so with
     `max_pages` > 0 consecutive years share an index up to that size: pagefind/ holds the
     newest, pagefind/part/<years>/ the older ones, and pagefind/indexes.json lists them all,
     newest first, for the search page to merge in the browser.
