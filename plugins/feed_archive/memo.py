@@ -14,6 +14,7 @@ so `output/` ends up byte-for-byte what a clean build makes.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -24,6 +25,8 @@ from typing import Any
 import jinja2
 import jinja2.meta
 from pelican import __version__ as pelican_version
+from pelican.contents import Content
+from pelican.urlwrappers import URLWrapper
 from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
@@ -34,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 MANIFEST_NAME = "feed_archive-render-memo.pickle"
 FORMAT = 2
+#: Markers of Pelican intra-site links, resolved from the whole site when a feed is written.
+_LINK_MARKERS = ("{filename}", "|filename|", "{static}", "|static|", "{attach}", "{index}")
 #: Settings holding whole-site objects, not configuration.
 _UNHASHED = frozenset({"PLUGINS", "JINJA_FILTERS", "JINJA_GLOBALS", "JINJA_TESTS"})
 
@@ -61,6 +66,21 @@ def _stable(value: Any) -> str:
         return "{" + ",".join(sorted(_stable(v) for v in value)) + "}"
     text = repr(value)
     return type(value).__qualname__ if " at 0x" in text else text
+
+
+def _plain(value: Any, depth: int = 0) -> str | None:
+    """Text of a plain value (atoms, taxonomy names, lists and dicts of them); None otherwise."""
+    if isinstance(value, (str, int, float, bool, type(None), dt.date, dt.time)):
+        return repr(value)
+    if isinstance(value, URLWrapper):
+        return f"{type(value).__name__}({value.name!r},{value.slug!r})"
+    if depth < 3 and isinstance(value, (list, tuple)):
+        inner = [_plain(v, depth + 1) for v in value]
+        return None if None in inner else "[" + ",".join(inner) + "]"  # type: ignore[arg-type]
+    if depth < 3 and isinstance(value, dict):
+        inner = [f"{k!r}:{_plain(v, depth + 1)}" for k, v in value.items()]
+        return "{" + ",".join(inner) + "}"
+    return None
 
 
 def settings_digest(settings: dict[str, Any]) -> bytes:
@@ -134,6 +154,7 @@ class RenderMemo:
         self.pending: dict[str, tuple[bytes | None, list[Any]]] = {}
         self.templates: dict[tuple[int, str], TemplateInfo] = {}
         self.rendered = self.skipped = self.written = 0
+        self.items: dict[int, tuple[Any, bytes]] = {}
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
             with open(self.path, "rb") as handle:
                 data = pickle.load(handle)
@@ -151,6 +172,39 @@ class RenderMemo:
     def page_key(self, info: TemplateInfo, name: str, values: bytes) -> bytes:
         """The key of one page: global inputs, templates, file name, traced values."""
         return _h(self.global_key, info.digest, name.encode(), values)
+
+    def feed_key(self, rel: str, options: tuple[Any, ...], items: list[Any]) -> bytes | None:
+        """The key of a feed: its options and the plain data of its items (None: unknown)."""
+        parts = [self.global_key, rel.encode(), repr(options).encode()]
+        try:
+            parts += [self.item_digest(item) for item in items]
+        except ValueError:
+            return None
+        return _h(b"feed", *parts)
+
+    def item_digest(self, item: Any) -> bytes:
+        """Digest of what a feed can show of an article: its own plain attributes."""
+        found = self.items.get(id(item))
+        if found is not None and found[0] is item:
+            return found[1]
+        text = getattr(item, "_content", "") or ""
+        if any(marker in text for marker in _LINK_MARKERS):
+            raise ValueError("intra-site links")
+        parts = []
+        for name, value in sorted(vars(item).items()):
+            if name in ("_context", "settings"):
+                continue
+            if isinstance(value, Content):
+                parts.append(name.encode() + self.item_digest(value))
+                continue
+            plain = _plain(value)
+            if plain is not None:
+                parts.append(f"{name}={plain}".encode("utf-8", "surrogatepass"))
+            elif not isinstance(item, Content):
+                raise ValueError(f"feed item attribute {name} is not plain data")
+        digest = _h(b"item", type(item).__name__.encode(), *parts)
+        self.items[id(item)] = (item, digest)
+        return digest
 
     def relative(self, path: str) -> str:
         """The output-relative form of a path this writer writes."""
@@ -317,6 +371,39 @@ class MemoWriter(Writer):
         """Pelican's write_file, with a template that consults the memo."""
         return super().write_file(
             name, _MemoTemplate(template, self.memo), context, *args, **kwargs
+        )
+
+    def write_feed(
+        self,
+        elements: Any,
+        context: dict[str, Any],
+        path: str | None = None,
+        url: str | None = None,
+        feed_type: str = "atom",
+        override_output: bool = False,
+        feed_title: str | None = None,
+    ) -> Any:
+        """Pelican's write_feed, skipped when the feed's items and settings did not change."""
+        memo = self.memo
+        if not path or not memo.enabled:
+            return super().write_feed(
+                elements, context, path, url, feed_type, override_output, feed_title
+            )
+        full = sanitised_join(self.output_path, path)
+        rel = memo.relative(full)
+        limit = self.settings.get("FEED_MAX_ITEMS")
+        key = memo.feed_key(rel, (url, feed_type, override_output, feed_title), elements[:limit])
+        known = memo.on_disk(rel)
+        if key is not None and known and known[0] == key and full not in self._written_files:
+            self._written_files.add(full)
+            memo.pending[rel] = (key, [])
+            memo.record(rel, key, [])
+            memo.pending.pop(rel, None)
+            memo.skipped += 1
+            return None
+        memo.pending[rel] = (key, [])
+        return super().write_feed(
+            elements, context, path, url, feed_type, override_output, feed_title
         )
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:

@@ -22,6 +22,14 @@ from jinja2.runtime import Context
 #: Values described by value.
 ATOMS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timedelta, decimal.Decimal)
 SHORT = 24
+#: Exact atom types described without further checks.
+_PLAIN = frozenset({int, float, bool, type(None), dt.datetime, dt.date})
+
+
+def _text_hash(value: str) -> str:
+    return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
 #: What an unknown name resolves to.
 UNDEFINED = jinja2.Undefined()
 #: Keyword arguments Jinja adds to calls for its own use (Context.call removes them).
@@ -44,36 +52,38 @@ class Trace:
         self.roots: dict[str, Any] = {}
 
     def describe(self, value: Any, depth: int = 0) -> str:
-        """The descriptor of `value`, registering objects met for the first time."""
+        """The descriptor of `value`, registering objects and containers met for the first time."""
+        kind = type(value)
+        if kind is str:
+            if len(value) <= SHORT:
+                return "s" + value
+            return "h" + _text_hash(value)
+        if kind in _PLAIN:
+            return kind.__name__ + ":" + repr(value)
+        known = self.index.get(id(value))
+        if known is not None:
+            return f"#{known}"
         if isinstance(value, ATOMS):
             if isinstance(value, str):
-                if len(value) <= SHORT:
-                    return "s" + value
-                return (
-                    "h"
-                    + hashlib.blake2b(
-                        value.encode("utf-8", "surrogatepass"), digest_size=10
-                    ).hexdigest()
-                )
-            return type(value).__name__ + ":" + repr(value)
+                return "s" + value if len(value) <= SHORT else "h" + _text_hash(value)
+            return kind.__name__ + ":" + repr(value)
         if isinstance(value, jinja2.Undefined):
             return "u"
         if depth > 8:
             raise Untraceable("nested too deep")
-        if isinstance(value, (list, tuple)):
+        if isinstance(value, (list, tuple, dict)):
+            self.index[id(value)] = len(self.objects)
+            self.objects.append(value)
+            if isinstance(value, dict):
+                parts = [
+                    self.describe(k, depth + 1) + ":" + self.describe(v, depth + 1)
+                    for k, v in value.items()
+                ]
+                return "{" + ",".join(parts) + "}"
             mark = "[" if isinstance(value, list) else "("
-            return mark + ",".join(self.describe(v, depth + 1) for v in value) + "]"
-        if isinstance(value, dict):
-            parts = (
-                self.describe(k, depth + 1) + ":" + self.describe(v, depth + 1)
-                for k, v in value.items()
-            )
-            return "{" + ",".join(parts) + "}"
+            return mark + ",".join([self.describe(v, depth + 1) for v in value]) + "]"
         if isinstance(value, (set, frozenset)):
             raise Untraceable("a set (its order is not stable)")
-        known = self.index.get(id(value))
-        if known is not None:
-            return f"#{known}"
         kind = type(value)
         if hasattr(kind, "__next__"):
             raise Untraceable(f"an iterator ({kind.__name__})")
