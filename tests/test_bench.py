@@ -1,0 +1,78 @@
+"""The benchmark harness runs end to end (--quick) and prints every scenario's line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import feedserver
+import synth
+
+SCENARIO_LINES = (
+    "[1] ingest",
+    "[1] re-fetch",
+    "[4] vanilla",
+    "[2] full build",
+    "[3] incremental",
+    "[5] output",
+    "[5] projection",
+    "[5] memory",
+)
+
+
+@pytest.mark.slow
+def test_quick_bench_prints_every_scenario(tmp_path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--work", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    for prefix in SCENARIO_LINES:
+        assert any(line.startswith(prefix) for line in lines), f"no {prefix!r} line:\n{done.stdout}"
+    refetch = next(line for line in lines if line.startswith("[1] re-fetch"))
+    assert "1 request(s), HTTP 304, 0 files written" in refetch and refetch.endswith("OK")
+    assert "median" in next(line for line in lines if line.startswith("[2] full build"))
+
+
+def test_synthetic_feed_is_a_valid_rss_of_n_items() -> None:
+    import feedparser
+
+    data = synth.feed_xml(20)
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo
+    assert len(parsed.entries) == 20
+    assert len({e.id for e in parsed.entries}) == 20
+    assert all(e.content[0].value.count("<p") >= 3 for e in parsed.entries if "☕" not in e.title)
+    assert 4_000 < len(data) / 20 < 12_000
+
+
+def test_synthetic_archive_is_varied_and_readable_by_pelican(tmp_path) -> None:
+    paths = synth.write_archive(tmp_path / "content", 60)
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    assert len(set(paths)) == 60
+    assert any("\nModified: " in t for t in texts)
+    assert any("\nPaywalled: true" in t for t in texts)
+    assert any(t.startswith("Title: ☕️") for t in texts)
+    years = {t.split("\nDate: ")[1][:4] for t in texts}
+    assert len(years) >= 5
+    words = [len(t.split("\n\n", 1)[1].split()) for t in texts if not t.startswith("Title: ☕️")]
+    assert 400 < sum(words) / len(words) < 900
+
+
+def test_feed_server_answers_304_to_its_validators() -> None:
+    import httpx
+
+    with feedserver.FeedServer(b"<rss/>") as server:
+        first = httpx.get(server.url)
+        again = httpx.get(server.url, headers={"If-None-Match": first.headers["ETag"]})
+    assert (first.status_code, again.status_code) == (200, 304)
+    assert [status for _, _, status in server.log] == [200, 304]
