@@ -79,6 +79,10 @@ PAYLOADS = [
     "&lt;script&gt;alert(1)&lt;/script&gt; escaped",
     '<a href="https://ok.example/" target="_blank" rel="opener">opener</a>',
     "<p>``<script>alert(1)</script>`` in code</p><pre><code><script>alert(2)</script></code></pre>",
+    "<ul><li><pre>&lt;script&gt;alert(1)&lt;/script&gt;</pre></li></ul>",
+    "<blockquote><pre>&lt;img src=x onerror=alert(1)&gt;</pre></blockquote>",
+    "<pre>```\n&lt;script&gt;alert(1)&lt;/script&gt;\n```</pre>",
+    "<p><code>x\n&lt;iframe src=//evil.example&gt;&lt;/iframe&gt;</code></p>",
 ]
 #: Payloads in the places of a feed that are not HTML content.
 FIELD_PAYLOADS = [

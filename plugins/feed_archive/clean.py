@@ -155,6 +155,23 @@ class _Converter(MarkdownConverter):
             el["alt"] = _ALT_SPECIALS.sub(r"\\\1", collapse(el["alt"])).replace("<", "&lt;")
         return super().convert_img(el, text, parent_tags)
 
+    def convert_pre(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
+        """A code block Markdown cannot misread as raw HTML (it reads fences at the top only)."""
+        if not text.strip("\n"):
+            return ""
+        if parent_tags - {"_inline", "_noformat", "[document]"}:
+            lines = (self.escape(line, parent_tags) for line in text.strip("\n").split("\n"))
+            return "\n\n" + "<br>\n".join(lines) + "\n\n"
+        longest = max((len(run) for run in re.findall("`+", text)), default=0)
+        fence = "`" * max(3, longest + 1)
+        return f"\n\n{fence}\n{text.strip(chr(10))}\n{fence}\n\n"
+
+    def convert_code(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
+        """Inline code on one line: a code span over several lines lets Markdown read raw HTML."""
+        if "_noformat" not in parent_tags:
+            text = " ".join(text.split("\n"))
+        return super().convert_code(el, text, parent_tags)
+
 
 def _markdown_url(url: str) -> str:
     return url.translate(_URL_ESCAPES)
