@@ -31,6 +31,7 @@ def _archive(folder: Path, count: int = ITEMS) -> Path:
 
 def _build(content: Path, output: Path, cache: Path, **overrides) -> dict[str, bytes]:
     overrides.setdefault("FEED_ARCHIVE_SEARCH", False)
+    overrides.setdefault("FEED_ARCHIVE_PARALLEL_MIN", 1)  # worker processes even for 24 items
     build_site(content, output, CACHE_PATH=str(cache), **overrides)
     return snapshot(output)
 
@@ -114,7 +115,9 @@ def test_changed_setting_drops_the_content_cache(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_parallel_reading_gives_the_serial_output(tmp_path: Path, workers: int) -> None:
+def test_parallel_reading_and_rendering_give_the_serial_output(
+    tmp_path: Path, workers: int
+) -> None:
     content = _archive(tmp_path)
     serial = _clean_build(tmp_path, content, FEED_ARCHIVE_BUILD_WORKERS=1)
     output, cache = tmp_path / f"out-{workers}", tmp_path / f"cache-{workers}"

@@ -83,6 +83,15 @@ def _plain(value: Any, depth: int = 0) -> str | None:
     return None
 
 
+def build_workers(settings: dict[str, Any]) -> int:
+    """Processes for reading and rendering (FEED_ARCHIVE_BUILD_WORKERS, 0 = one per core)."""
+    wanted = int(merged(settings)["FEED_ARCHIVE_BUILD_WORKERS"])
+    if wanted <= 0:
+        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+        wanted = wanted or os.cpu_count() or 1
+    return max(1, wanted)
+
+
 def settings_digest(settings: dict[str, Any]) -> bytes:
     """Digest of all settings (functions count by name, objects without a stable form by type)."""
     parts = [f"{k}={_stable(settings[k])}".encode() for k in sorted(settings) if k not in _UNHASHED]
@@ -155,6 +164,9 @@ class RenderMemo:
         self.templates: dict[tuple[int, str], TemplateInfo] = {}
         self.rendered = self.skipped = self.written = 0
         self.items: dict[int, tuple[Any, bytes]] = {}
+        self.jobs: list[tuple[str, _Page]] = []
+        self.workers = 1
+        self.least = int(merged(settings)["FEED_ARCHIVE_PARALLEL_MIN"])
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
             with open(self.path, "rb") as handle:
                 data = pickle.load(handle)
@@ -231,8 +243,19 @@ class RenderMemo:
             return
         self.current[rel] = (key, stat.st_size, stat.st_mtime_ns, steps if key else None)
 
+    def flush(self) -> None:
+        """Replay or render the deferred pages (in parallel) and record them."""
+        jobs, self.jobs = self.jobs, []
+        done = run_pages(self, jobs, self.workers, self.least)
+        for rel, key, steps, size, mtime, written, skipped in done:
+            self.current[rel] = (key, size, mtime, steps if key else None)
+            self.written += written
+            self.skipped += skipped
+            self.rendered += not skipped
+
     def finish(self) -> None:
-        """Remove files an earlier build wrote and this one did not, then save the manifest."""
+        """Do the deferred pages, remove files of earlier builds not made now, save the manifest."""
+        self.flush()
         removed = 0
         for rel, known in self.previous.items():
             if rel in self.current:
@@ -259,15 +282,22 @@ class RenderMemo:
         )
 
 
-class _Kept(str):
-    """Returned by a memoized render: the file on disk is already right."""
+class _Page(str):
+    """What a memo template's render() returns: the page to do later, in a worker."""
+
+    template: jinja2.Template
+    localcontext: dict[str, Any]
 
 
-KEPT = _Kept("")
+def _page(template: jinja2.Template, localcontext: dict[str, Any]) -> _Page:
+    page = _Page("")
+    page.template = template
+    page.localcontext = localcontext
+    return page
 
 
 class _MemoTemplate:
-    """A template whose render() consults the memo first."""
+    """A template whose render() defers the page to the memo's workers."""
 
     def __init__(self, template: jinja2.Template, memo: RenderMemo) -> None:
         self._template = template
@@ -277,47 +307,103 @@ class _MemoTemplate:
         return getattr(self._template, name)
 
     def render(self, localcontext: dict[str, Any]) -> str:
-        """The page's HTML, or KEPT when the file on disk came from the same inputs."""
-        memo = self._memo
-        template = self._template
-        name = str(localcontext.get("output_file"))
-        rel = memo.relative(sanitised_join(memo.output_path, name))
-        info = memo.info(template)
-        if not (memo.enabled and info.memoizable):
-            memo.pending[rel] = (None, [])
-            memo.rendered += 1
-            return template.render(localcontext)
-        tracing.install(template.environment)
-        known = memo.on_disk(rel)
-        if known and known[0] and known[3] is not None:
-            values = tracing.replay(template.environment, localcontext, known[3])
-            if values is not None and memo.page_key(info, name, values) == known[0]:
-                memo.pending[rel] = (known[0], known[3])
-                memo.skipped += 1
-                return KEPT
-        output, trace = tracing.record(template, localcontext)
-        key = None if trace.broken else memo.page_key(info, name, trace.key())
-        if trace.broken:
-            logger.debug("render memo: %s cannot be memoized (%s)", rel, trace.broken)
-        memo.pending[rel] = (key, trace.steps)
-        memo.rendered += 1
-        return output
+        """A deferred page (rendered, or found unchanged, when the build ends)."""
+        return _page(self._template, localcontext)
+
+
+def do_page(memo: RenderMemo, path: str, page: _Page) -> tuple[Any, ...]:
+    """Replay or render one page and write it if changed: (rel, key, steps, written, skipped)."""
+    template, localcontext = page.template, page.localcontext
+    name = str(localcontext.get("output_file"))
+    rel = memo.relative(path)
+    info = memo.info(template)
+    if not (memo.enabled and info.memoizable):
+        data = template.render(localcontext).encode("utf-8")
+        return rel, None, [], write_if_changed(path, data), False
+    tracing.install(template.environment)
+    known = memo.on_disk(rel)
+    if known and known[0] and known[3] is not None:
+        values = tracing.replay(template.environment, localcontext, known[3])
+        if values is not None and memo.page_key(info, name, values) == known[0]:
+            return rel, known[0], known[3], False, True
+    output, trace = tracing.record(template, localcontext)
+    key = None if trace.broken else memo.page_key(info, name, trace.key())
+    if trace.broken:
+        logger.debug("render memo: %s cannot be memoized (%s)", rel, trace.broken)
+    return rel, key, trace.steps, write_if_changed(path, output.encode("utf-8")), False
+
+
+def _do_pages(memo: RenderMemo, jobs: list[tuple[str, _Page]]) -> list[tuple[Any, ...]]:
+    results = []
+    for path, page in jobs:
+        rel, key, steps, written, skipped = do_page(memo, path, page)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        results.append((rel, key, steps, stat.st_size, stat.st_mtime_ns, written, skipped))
+    return results
+
+
+def run_pages(
+    memo: RenderMemo, jobs: list[tuple[str, _Page]], workers: int, least: int = 200
+) -> list[Any]:
+    """Do the deferred pages: in `workers` processes (fork), each with at least `least` pages."""
+    least = max(1, least)
+    if workers < 2 or len(jobs) < 2 * least or not hasattr(os, "fork"):
+        return _do_pages(memo, jobs)
+    workers = min(workers, len(jobs) // least)
+    children = []
+    for number in range(1, workers):
+        share = jobs[number::workers]
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: do its share, send the results, leave without cleanup
+            status = 0
+            try:
+                os.close(read_end)
+                payload = pickle.dumps(("ok", _do_pages(memo, share)), pickle.HIGHEST_PROTOCOL)
+            except BaseException as exc:  # reported by the parent
+                payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+                status = 1
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+            os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end))
+    results = _do_pages(memo, jobs[0::workers])
+    problems = []
+    for pid, read_end in children:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        try:
+            kind, value = pickle.loads(data)
+        except Exception as exc:  # the child died before sending anything
+            kind, value = "error", f"worker {pid} sent nothing ({type(exc).__name__})"
+        if kind == "ok":
+            results.extend(value)
+        else:
+            problems.append(value)
+    if problems:
+        raise RuntimeError("render workers failed: " + "; ".join(problems))
+    return results
 
 
 class _CompareFile:
-    """A text file opened for writing that touches the disk only if its bytes change."""
+    """A file opened for writing that touches the disk only if its bytes change."""
 
     def __init__(self, path: str, encoding: str, memo: RenderMemo | None) -> None:
         self.path = path
         self.encoding = encoding
         self.memo = memo
         self.parts: list[bytes] = []
-        self.kept = False
+        self.page: _Page | None = None
 
     def write(self, text: str | bytes) -> int:
-        """Collect text or bytes (or note that the file is kept as it is)."""
-        if text is KEPT:
-            self.kept = True
+        """Collect text or bytes (or the deferred page to write later)."""
+        if isinstance(text, _Page):
+            self.page = text
         else:
             self.parts.append(text.encode(self.encoding) if isinstance(text, str) else text)
         return len(text)
@@ -330,13 +416,16 @@ class _CompareFile:
             self.close()
 
     def close(self) -> None:
-        """Write the file if its bytes differ from what is on disk; record it in the memo."""
-        rel = self.memo.relative(self.path) if self.memo else None
-        if not self.kept:
-            data = b"".join(self.parts)
-            if write_if_changed(self.path, data) and self.memo:
-                self.memo.written += 1
-        if self.memo and rel is not None:
+        """Queue a deferred page, or write the file if its bytes differ; record it in the memo."""
+        if self.page is not None:
+            if self.memo is not None:
+                self.memo.jobs.append((self.path, self.page))
+            return
+        data = b"".join(self.parts)
+        written = write_if_changed(self.path, data)
+        if self.memo is not None:
+            self.memo.written += written
+            rel = self.memo.relative(self.path)
             key, steps = self.memo.pending.pop(rel, (None, []))
             self.memo.record(rel, key, steps)
 
@@ -363,6 +452,7 @@ class MemoWriter(Writer):
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
         super().__init__(output_path, settings=settings)
         self.memo = RenderMemo(settings or {}, output_path)
+        self.memo.workers = build_workers(settings or {})
         MemoWriter.active = self
 
     def write_file(

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 from pelican.utils import file_suffix
 
-from .memo import _h, code_digest, settings_digest
+from .memo import _h, build_workers, code_digest, settings_digest
 from .settings import merged
 
 logger = logging.getLogger(__name__)
@@ -165,20 +165,10 @@ class _PopCache(dict):
         return self.pop(key, default)
 
 
-def workers(settings: dict[str, Any]) -> int:
-    """How many processes read in parallel (FEED_ARCHIVE_BUILD_WORKERS, 0 = one per core)."""
-    wanted = int(merged(settings)["FEED_ARCHIVE_BUILD_WORKERS"])
-    if wanted <= 0:
-        wanted = (
-            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        )
-    return max(1, wanted or 1)
-
-
 def preread(generator: Any) -> None:
     """Convert and typograph, in parallel, every article Pelican is about to read from disk."""
     settings = generator.settings
-    count = workers(settings)
+    count = build_workers(settings)
     readers = generator.readers
     if count < 2 or (
         settings.get("CACHE_CONTENT") and settings.get("CONTENT_CACHING_LAYER") == "reader"
