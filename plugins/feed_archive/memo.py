@@ -247,7 +247,10 @@ class RenderMemo:
         """Replay or render the deferred pages (in parallel) and record them."""
         jobs, self.jobs = self.jobs, []
         done = run_pages(self, jobs, self.workers, self.least)
+        shared = tracing.shared_step
         for rel, key, steps, size, mtime, written, skipped in done:
+            if key and not skipped:
+                steps = [shared(step) for step in steps]
             self.current[rel] = (key, size, mtime, steps if key else None)
             self.written += written
             self.skipped += skipped

@@ -137,7 +137,7 @@ class Trace:
     def add(self, step: tuple[Any, ...], value: Any) -> None:
         """Record one step and the value it gave."""
         text = self.describe(value)
-        self.steps.append(step)
+        self.steps.append(shared_step(step))
         self.digest.update(text.encode("utf-8", "surrogatepass"))
         self.digest.update(b"\x1f")
 
@@ -147,6 +147,15 @@ class Trace:
 
 
 _CURRENT: list[Trace] = []
+#: One shared tuple per distinct step: pages repeat the same steps, the manifest stores each once.
+_STEPS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def shared_step(step: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The one shared copy of a step."""
+    return _STEPS.setdefault(step, step)
+
+
 _ORIGINAL: dict[str, Any] = {}
 
 
