@@ -47,7 +47,7 @@ class Trace:
         self.objects: list[Any] = []
         self.index: dict[int, int] = {}
         self.steps: list[tuple[Any, ...]] = []
-        self.digest = hashlib.blake2b(digest_size=16)
+        self.values: list[str] = []
         self.broken: str | None = None
         self.roots: dict[str, Any] = {}
 
@@ -136,14 +136,13 @@ class Trace:
 
     def add(self, step: tuple[Any, ...], value: Any) -> None:
         """Record one step and the value it gave."""
-        text = self.describe(value)
+        self.values.append(self.describe(value))
         self.steps.append(shared_step(step))
-        self.digest.update(text.encode("utf-8", "surrogatepass"))
-        self.digest.update(b"\x1f")
 
     def key(self) -> bytes:
         """The digest of every value the steps gave."""
-        return self.digest.digest()
+        text = "\x1f".join(self.values).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(text, digest_size=16).digest()
 
 
 _CURRENT: list[Trace] = []
@@ -292,25 +291,29 @@ def replay(
     get_item = type(environment).getitem
     filters = environment.filters
     globals_ = environment.globals
+    objects = trace.objects
+    describe = trace.describe
+    decode = trace.decode
+    values = trace.values
     try:
         for step in steps:
             kind = step[0]
             if kind == "a":
-                value = get_attr(environment, trace.objects[step[1]], step[2])
+                value = get_attr(environment, objects[step[1]], step[2])
             elif kind == "$":
                 name = step[1]
                 value = (
                     localcontext[name] if name in localcontext else globals_.get(name, UNDEFINED)
                 )
             elif kind == "i":
-                value = get_item(environment, trace.objects[step[1]], trace.decode(step[2]))
+                value = get_item(environment, objects[step[1]], decode(step[2]))
             elif kind == "c":
-                value = trace.objects[step[1]](*trace.decode(step[2]), **trace.decode(step[3]))
+                value = objects[step[1]](*decode(step[2]), **decode(step[3]))
             else:
                 function = filters[step[1]]
                 function = getattr(function, "__wrapped__", function)
-                value = function(*trace.decode(step[2]), **trace.decode(step[3]))
-            trace.add(step, value)
+                value = function(*decode(step[2]), **decode(step[3]))
+            values.append(describe(value))
     except Exception:  # anything a replay cannot do means: render it
         return None
     return trace.key()
