@@ -116,8 +116,11 @@ def test_changed_setting_drops_the_content_cache(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_parallel_reading_and_rendering_give_the_serial_output(
-    tmp_path: Path, workers: int
+    tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from feed_archive import memo
+
+    monkeypatch.setattr(memo, "BATCH_PER_WORKER", 7)  # pages done in several batches
     content = _archive(tmp_path)
     serial = _clean_build(tmp_path, content, FEED_ARCHIVE_BUILD_WORKERS=1)
     output, cache = tmp_path / f"out-{workers}", tmp_path / f"cache-{workers}"

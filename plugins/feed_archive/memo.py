@@ -39,6 +39,8 @@ MANIFEST_NAME = "feed_archive-render-memo.pickle"
 FORMAT = 2
 #: Markers of Pelican intra-site links, resolved from the whole site when a feed is written.
 _LINK_MARKERS = ("{filename}", "|filename|", "{static}", "|static|", "{attach}", "{index}")
+#: Deferred pages per worker process before they are done (each holds a context copy).
+BATCH_PER_WORKER = 1500
 #: Settings holding whole-site objects, not configuration.
 _UNHASHED = frozenset({"PLUGINS", "JINJA_FILTERS", "JINJA_GLOBALS", "JINJA_TESTS"})
 
@@ -423,6 +425,8 @@ class _CompareFile:
         if self.page is not None:
             if self.memo is not None:
                 self.memo.jobs.append((self.path, self.page))
+                if len(self.memo.jobs) >= BATCH_PER_WORKER * self.memo.workers:
+                    self.memo.flush()  # bounded memory: pages hold a copy of the context
             return
         data = b"".join(self.parts)
         written = write_if_changed(self.path, data)
