@@ -227,7 +227,7 @@ def test_one_byte_a_second_stops_at_the_total_timeout(
     """A server dripping its headers or its body ends at FEED_ARCHIVE_TOTAL_TIMEOUT."""
     answer = _http_answer(rss(20))
     fast = 0 if where == "headers" else answer.index(b"\r\n\r\n") + 4
-    server = drip(answer, fast_prefix=fast, pause=0.5)
+    server = drip(answer, fast_prefix=fast, pause=1.0)
     report, elapsed, _ = fetch(
         tmp_path, server.url, FEED_ARCHIVE_TIMEOUT=5, FEED_ARCHIVE_TOTAL_TIMEOUT=2
     )

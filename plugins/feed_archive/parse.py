@@ -289,7 +289,9 @@ def _parse_json(data: bytes, url: str | None) -> ParsedFeed:
     if isinstance(document, dict) and isinstance(document.get("rss"), dict):
         return _rss_in_json(document["rss"], url)
     version = document.get("version", "") if isinstance(document, dict) else ""
-    if not isinstance(version, str) or "jsonfeed.org" not in version:
+    # "1.1" instead of the spec's URL is common enough (gofeed reads it): accept it.
+    bare = isinstance(version, str) and re.fullmatch(r"1(\.[01])?", version.strip())
+    if not isinstance(version, str) or not ("jsonfeed.org" in version or bare):
         raise ParseError("not a feed: JSON without a JSON Feed version")
     items = document.get("items")
     if not isinstance(items, list):
