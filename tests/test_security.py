@@ -10,7 +10,6 @@ import html
 import http.server
 import json
 import logging
-import os
 import re
 import threading
 from datetime import UTC, datetime
@@ -270,9 +269,6 @@ def test_no_active_content_in_built_site(hostile_site: dict[str, Any], sample_si
     assert len(pages) > hostile_site["items"]
     bad = html_audit.unexpected(html_audit.audit_files(pages), allowed)
     assert not bad, "\n".join(bad[:40])
-    for page in pages:
-        text = page.read_text(encoding="utf-8")
-        assert "alert(1)</script>" not in text.replace("&lt;", "<") or "&lt;script" in text
     errors = [r.getMessage() for r in hostile_site["records"] if r.levelno >= logging.ERROR]
     assert not errors
 
@@ -717,8 +713,3 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def test_environment_is_untouched() -> None:
-    """The secret test used monkeypatch: nothing leaks into the process environment."""
-    assert os.environ.get("PRIVATE_FEED_KEY") is None
