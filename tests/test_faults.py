@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -184,21 +185,26 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_post(tmp_path: Path) -
 
 
 @pytest.fixture
-def slow_feed(httpserver: Any) -> str:
-    """A feed whose server takes 3 s to answer (keeps a fetch, and its lock, busy)."""
+def slow_feed(httpserver: Any) -> tuple[str, threading.Event]:
+    """A feed whose server takes 3 s to answer (keeps a fetch, and its lock, busy).
+
+    The event is set when the request arrives: the fetching process holds the lock by then.
+    """
+    asked = threading.Event()
 
     def answer(_request: Any) -> Any:
         from werkzeug.wrappers import Response
 
+        asked.set()
         time.sleep(3)
         return Response(big_feed("S", 5), content_type="application/rss+xml")
 
     httpserver.expect_request("/slow.xml").respond_with_handler(answer)
-    return httpserver.url_for("/slow.xml")
+    return httpserver.url_for("/slow.xml"), asked
 
 
 def test_two_fetches_at_once_second_exits_with_a_clear_message(
-    tmp_path: Path, slow_feed: str
+    tmp_path: Path, slow_feed: tuple[str, threading.Event]
 ) -> None:
     """While one fetch runs, a second one with no lock timeout stops at once and says why."""
     from feed_archive import archive
@@ -206,9 +212,9 @@ def test_two_fetches_at_once_second_exits_with_a_clear_message(
     content = tmp_path / "content"
     other = tmp_path / "other.xml"
     other.write_text(big_feed("O", 3).replace("big.example", "other.example"), encoding="utf-8")
-    first = run_child(content, slow_feed)
+    first = run_child(content, slow_feed[0])
     try:
-        time.sleep(0.5)
+        assert slow_feed[1].wait(timeout=30), "the first fetch never reached the server"
         started = time.monotonic()
         config = archive_config(content, {"url": str(other), "name": "Other"})
         with pytest.raises(archive.StoreError) as caught:
@@ -225,7 +231,7 @@ def test_two_fetches_at_once_second_exits_with_a_clear_message(
 
 
 def test_two_fetches_at_once_second_waits_with_a_lock_timeout(
-    tmp_path: Path, slow_feed: str
+    tmp_path: Path, slow_feed: tuple[str, threading.Event]
 ) -> None:
     """With FEED_ARCHIVE_LOCK_TIMEOUT the second fetch waits its turn; both feeds are archived."""
     from feed_archive import archive
@@ -233,9 +239,9 @@ def test_two_fetches_at_once_second_waits_with_a_lock_timeout(
     content = tmp_path / "content"
     other = tmp_path / "other.xml"
     other.write_text(big_feed("O", 3).replace("big.example", "other.example"), encoding="utf-8")
-    first = run_child(content, slow_feed)
+    first = run_child(content, slow_feed[0])
     try:
-        time.sleep(0.5)
+        assert slow_feed[1].wait(timeout=30), "the first fetch never reached the server"
         started = time.monotonic()
         config = archive_config(
             content, {"url": str(other), "name": "Other"}, FEED_ARCHIVE_LOCK_TIMEOUT=30

@@ -232,7 +232,7 @@ def test_one_byte_a_second_stops_at_the_total_timeout(
         tmp_path, server.url, FEED_ARCHIVE_TIMEOUT=5, FEED_ARCHIVE_TOTAL_TIMEOUT=2
     )
     assert report.error == "download took longer than 2 s (total timeout)", report.line()
-    assert 1.5 < elapsed < 4.5
+    assert 1.5 < elapsed < 8  # without the bound: 80+ s of dripping
     assert posts(tmp_path) == []
 
 
@@ -243,7 +243,7 @@ def test_silent_server_stops_at_the_read_timeout(drip: Any, tmp_path: Path) -> N
         tmp_path, server.url, FEED_ARCHIVE_TIMEOUT=1, FEED_ARCHIVE_TOTAL_TIMEOUT=20
     )
     assert report.error == "no answer for 1 s (read timeout)", report.line()
-    assert elapsed < 3
+    assert elapsed < 6
 
 
 @pytest.mark.parametrize("loop", ["self", "pair"])
