@@ -257,6 +257,37 @@ def test_two_fetches_at_once_second_waits_with_a_lock_timeout(
     assert len(posts(content / "archive")) == 8
 
 
+@pytest.mark.slow
+def test_two_invoke_fetch_at_once(tmp_path: Path, slow_feed: tuple[str, threading.Event]) -> None:
+    """`invoke fetch` while another `invoke fetch` runs: exit code 2 and one clear line."""
+    from conftest import copy_project, run_invoke
+
+    project = copy_project(tmp_path / "project")
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    first = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "fetch", "--url", slow_feed[0], "--name", "Slow"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert slow_feed[1].wait(timeout=60), "the first invoke fetch never reached the server"
+        other = tmp_path / "other.xml"
+        other.write_text(big_feed("O", 3), encoding="utf-8")
+        second = run_invoke(project, "fetch", "--url", str(other), "--name", "Other")
+    finally:
+        out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert "Slow: 5 new" in out
+    assert second.returncode == 2, (second.stdout, second.stderr)
+    lines = [line for line in second.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: another fetch is running on "), lines
+    assert "Traceback" not in second.stderr
+    assert len(posts(project / "content" / "archive")) == 5
+
+
 # --- read-only and full file systems ------------------------------------------------------
 
 
