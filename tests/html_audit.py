@@ -42,6 +42,8 @@ URL_ATTRIBUTES = {
     "codebase",
     "archive",
 }
+#: <link> relations that load or run something.
+LOADING_RELS = {"stylesheet", "import", "preload", "modulepreload", "prefetch", "prerender"}
 #: Script types that browsers never execute (data blocks).
 DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -92,8 +94,9 @@ class _Auditor(HTMLParser):
                 self.findings.append(Finding("style-attr", f"<{tag} style={value!r}>"))
         if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
             self.findings.append(Finding("meta-refresh", values.get("content", "")))
-        if tag == "link" and values.get("rel", "").lower() in {"import", "prefetch"}:
-            self.findings.append(Finding("link", f"<link rel={values['rel']!r}>"))
+        rel = values.get("rel", "").lower()
+        if tag == "link" and rel in LOADING_RELS:
+            self.findings.append(Finding("link", f"<link rel={rel!r} href={values.get('href')!r}>"))
         if tag in ACTIVE_TAGS:
             self._open.append((tag, values, []))
 

@@ -282,6 +282,7 @@ def test_audit_detects_what_it_must(tmp_path: Path) -> None:
             '<a href=" java\tscript:x">a</a><a href="vbscript:x">b</a><img src=x onerror=y>'
             '<a href="data:text/html,x">c</a><img src="data:image/svg+xml,x">'
             '<meta http-equiv="refresh" content="0">'
+            '<link rel="stylesheet" href="https://evil.example/x.css">'
         )
     }
     assert kinds >= {
@@ -294,6 +295,7 @@ def test_audit_detects_what_it_must(tmp_path: Path) -> None:
         "handler",
         "data-url",
         "meta-refresh",
+        "link",
     }
     assert (
         html_audit.audit('<img src="data:image/png;base64,AAAA"><a href="https://x/">x</a>') == []
