@@ -327,6 +327,31 @@ def _page_of(output: Path, guid: str, content: Path) -> Path:
     raise AssertionError(f"no post for {guid}")
 
 
+@pytest.mark.browser
+def test_payloads_do_not_run_in_a_browser(
+    hostile_site: dict[str, Any], page: Any, serve_dir: Any
+) -> None:
+    """Chromium opens every hostile article: no dialog, no request to the attacker's host."""
+    output = hostile_site["output"]
+    base = serve_dir(output)
+    fired: list[str] = []
+    evil: list[str] = []
+    page.on("dialog", lambda dialog: (fired.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda request: evil.append(request.url) if "evil" in request.url else None)
+    pages = [
+        p
+        for p in sorted(output.glob("[0-9][0-9][0-9][0-9]/*/*/*/index.html"))
+        if "hostile" in p.read_text(encoding="utf-8").lower()
+    ]
+    assert len(pages) >= hostile_site["items"]
+    for path in pages:
+        page.goto(base + str(path.relative_to(output)), wait_until="load")
+        page.mouse.move(200, 300)
+        page.keyboard.press("Tab")
+    assert fired == [] and evil == [], (fired[:5], evil[:5])
+    corpus_report.count("hostile article pages opened in Chromium", len(pages))
+
+
 def test_placeholders_and_jinja_are_shown_literally(hostile_site: dict[str, Any]) -> None:
     """{filename}, |filename|, {static}… and Jinja syntax stay text and become no site link."""
     output, content = hostile_site["output"], hostile_site["content"]
