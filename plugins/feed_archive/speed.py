@@ -243,8 +243,14 @@ class CachedArticle(Article):
 
 
 def cache_urls(generator: Any) -> None:
-    """Make every article's URL a computed-once value (article_generator_pretaxonomy)."""
+    """Make every article's URL a computed-once value (article_generator_pretaxonomy).
+
+    The values are computed here, before Pelican saves its content cache, so a cached article
+    comes back with them; the cache is dropped when settings change (guard_cache).
+    """
     for name in ("articles", "translations", "hidden_articles", "hidden_translations"):
         for article in getattr(generator, name, None) or ():
             if type(article) is Article:
                 article.__class__ = CachedArticle
+            if isinstance(article, CachedArticle):
+                article.url, article.save_as  # noqa: B018 - computed now, kept in Pelican's cache

@@ -21,13 +21,8 @@ from jinja2.runtime import Context
 
 #: Values described by value.
 ATOMS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timedelta, decimal.Decimal)
-SHORT = 24
 #: Exact atom types described without further checks.
 _PLAIN = frozenset({int, float, bool, type(None), dt.datetime, dt.date})
-
-
-def _text_hash(value: str) -> str:
-    return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
 
 
 #: What an unknown name resolves to.
@@ -55,9 +50,7 @@ class Trace:
         """The descriptor of `value`, registering objects and containers met for the first time."""
         kind = type(value)
         if kind is str:
-            if len(value) <= SHORT:
-                return "s" + value
-            return "h" + _text_hash(value)
+            return f"s{len(value)}:{value}"
         if kind in _PLAIN:
             return kind.__name__ + ":" + repr(value)
         known = self.index.get(id(value))
@@ -65,7 +58,7 @@ class Trace:
             return f"#{known}"
         if isinstance(value, ATOMS):
             if isinstance(value, str):
-                return "s" + value if len(value) <= SHORT else "h" + _text_hash(value)
+                return f"s{len(value)}:{value}"
             return kind.__name__ + ":" + repr(value)
         if isinstance(value, jinja2.Undefined):
             return "u"
