@@ -132,3 +132,29 @@ def test_parallel_reading_and_rendering_give_the_serial_output(
         FEED_ARCHIVE_PARALLEL_MIN=1,
     )
     _assert_same(parallel, serial)
+
+
+def test_the_build_reports_which_files_it_changed(tmp_path: Path) -> None:
+    from pelican import Pelican
+
+    from conftest import site_settings
+
+    content = _archive(tmp_path)
+    output, cache = tmp_path / "out", tmp_path / "cache"
+    _build(content, output, cache)
+    added = synth.write_archive(content, 1, start=ITEMS, total=ITEMS)
+    pelican = Pelican(
+        site_settings(
+            content,
+            output,
+            CACHE_PATH=str(cache),
+            FEED_ARCHIVE_SEARCH=False,
+            FEED_ARCHIVE_PARALLEL_MIN=1,
+        )
+    )
+    pelican.run()
+    changed = pelican.feed_archive_changed
+    slug = added[0].stem
+    assert any(slug in path for path in changed)
+    assert "index.html" in changed
+    assert len(changed) < len(snapshot(output)) / 3

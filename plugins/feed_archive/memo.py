@@ -167,6 +167,8 @@ class RenderMemo:
         self.rendered = self.skipped = self.written = 0
         self.items: dict[int, tuple[Any, bytes]] = {}
         self.jobs: list[tuple[str, _Page]] = []
+        #: Output-relative paths written or removed by this build (for incremental indexing).
+        self.changed: set[str] = set()
         self.workers = 1
         self.least = int(merged(settings)["FEED_ARCHIVE_PARALLEL_MIN"])
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
@@ -255,6 +257,8 @@ class RenderMemo:
                 steps = [shared(step) for step in steps]
             self.current[rel] = (key, size, mtime, steps if key else None)
             self.written += written
+            if written:
+                self.changed.add(rel)
             self.skipped += skipped
             self.rendered += not skipped
 
@@ -271,6 +275,7 @@ class RenderMemo:
                 if (stat.st_size, stat.st_mtime_ns) == known[1:3]:
                     os.unlink(full)
                     removed += 1
+                    self.changed.add(rel)
         data = {"format": FORMAT, "global": self.global_key, "files": self.current}
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -433,6 +438,8 @@ class _CompareFile:
         if self.memo is not None:
             self.memo.written += written
             rel = self.memo.relative(self.path)
+            if written:
+                self.memo.changed.add(rel)
             key, steps = self.memo.pending.pop(rel, (None, []))
             self.memo.record(rel, key, steps)
 
@@ -528,8 +535,13 @@ def get_writer(pelican: Any) -> type[Writer]:
 
 
 def finish(pelican: Any) -> None:
-    """Pelican `finalized` hook: clean stale files and save the manifest of this build."""
+    """Pelican `finalized` hook: finish the pages, clean stale files, save the manifest.
+
+    Sets `pelican.feed_archive_changed`: the output-relative paths this build wrote or removed
+    (later `finalized` hooks, such as search indexing, may redo only what they touch).
+    """
     writer = MemoWriter.active
     if writer is not None and os.path.abspath(pelican.output_path) == writer.memo.output_path:
         writer.memo.finish()
+        pelican.feed_archive_changed = frozenset(writer.memo.changed)
         MemoWriter.active = None
