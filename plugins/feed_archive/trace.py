@@ -43,6 +43,7 @@ class Trace:
         self.index: dict[int, int] = {}
         self.steps: list[tuple[Any, ...]] = []
         self.values: list[str] = []
+        self.seen: set[tuple[Any, ...]] = set()
         self.broken: str | None = None
         self.roots: dict[str, Any] = {}
 
@@ -128,7 +129,10 @@ class Trace:
         return {self.decode(k): self.decode(v) for k, v in value}
 
     def add(self, step: tuple[Any, ...], value: Any) -> None:
-        """Record one step and the value it gave."""
+        """Record one step and the value it gave (a step read again for the same value is not)."""
+        if step in self.seen and (isinstance(value, ATOMS) or id(value) in self.index):
+            return  # pure reads: the same step gives the same atom or the same known object
+        self.seen.add(step)
         self.values.append(self.describe(value))
         self.steps.append(shared_step(step))
 
