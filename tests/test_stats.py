@@ -6,10 +6,12 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from feed_archive.stats import Item, bar_chart, compute, is_brief
+from feed_archive.stats import Item, bar_chart, compute
+from feed_archive.timeline import is_brief
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -87,9 +89,12 @@ def test_empty_archive() -> None:
 
 
 def test_briefs() -> None:
-    assert is_brief("☕️ Une brève", "", (), ())
-    assert is_brief("Titre", "Le Fil", ("brève",), ["Brève"])
-    assert not is_brief("Titre ☕️", "Le Fil", ("IA",), ["Brève"])
+    def article(title: str, category: str, tags: tuple[str, ...]) -> SimpleNamespace:
+        return SimpleNamespace(title=title, category=category, tags=tags)
+
+    assert is_brief(article("☕️ Une brève", "", ()), ())
+    assert is_brief(article("Titre", "Le Fil", ("brève",)), ["Brève"])
+    assert not is_brief(article("Titre ☕️", "Le Fil", ("IA",)), ["Brève"])
 
 
 @pytest.fixture(scope="module")

@@ -38,11 +38,14 @@ class ImportResult:
 def url_key(url: str) -> str:
     """A URL's comparison key: scheme and host lowercased, no default port, no trailing slash."""
     url = collapse(url)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # e.g. "http://[x/feed": compare it as written
+        return url
     if not parts.scheme or not parts.netloc:
         return url
     host = (parts.hostname or "").lower()
-    port = parts.port
     if port and not (
         (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)
     ):

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from pelican.generators import Generator
 
 from .settings import merged
+from .timeline import is_brief
 
 logger = logging.getLogger(__name__)
 
@@ -127,29 +128,16 @@ class Stats:
     charts: list[Chart] = field(default_factory=list)
 
 
-#: Titles that mark a brief (as in the theme's timeline), besides FEED_ARCHIVE_BRIEF_CATEGORIES.
-BRIEF_PREFIXES = ("☕️", "☕")
-
-
-def is_brief(title: str, category: str, tags: Iterable[str], names: Iterable[str]) -> bool:
-    """A brief: a "☕️" title, or a category or tag named in FEED_ARCHIVE_BRIEF_CATEGORIES."""
-    if title.lstrip().startswith(BRIEF_PREFIXES):
-        return True
-    folded = {str(n).casefold() for n in names}
-    return category.casefold() in folded or any(t.casefold() in folded for t in tags)
-
-
 def item_of(article: Any, brief_names: Iterable[str] = ()) -> Item:
     """The Item of one Pelican article."""
     metadata = getattr(article, "metadata", {}) or {}
     tags = tuple(str(t) for t in getattr(article, "tags", None) or ())
-    title = html.unescape(str(getattr(article, "title", "") or ""))
     category = str(getattr(article, "category", "") or "")
     return Item(
         day=article.date.date(),
         source=str(metadata.get("feed") or category or "—"),
         tags=tags,
-        brief=is_brief(title, category, tags, brief_names),
+        brief=is_brief(article, brief_names),
         paywalled=str(metadata.get("paywalled", "")).lower() == "true",
     )
 
