@@ -250,6 +250,9 @@ class RenderMemo:
     def flush(self) -> None:
         """Replay or render the deferred pages (in parallel) and record them."""
         jobs, self.jobs = self.jobs, []
+        if len({path for path, _ in jobs}) < len(jobs):  # a page overwritten: the last one wins
+            last = {path: index for index, (path, _) in enumerate(jobs)}
+            jobs = [job for index, job in enumerate(jobs) if last[job[0]] == index]
         done = run_pages(self, jobs, self.workers, self.least)
         shared = tracing.shared_step
         for rel, key, steps, size, mtime, written, skipped in done:

@@ -195,7 +195,7 @@ def preread(generator: Any) -> None:
                         value.settings = settings
                     cache[path] = (stamp, (content, metadata))
                     _TYPOGRIFIED.update(done)
-    except (OSError, RuntimeError) as exc:  # no fork here: Pelican simply reads alone
+    except (OSError, RuntimeError, ValueError) as exc:  # no fork here: Pelican reads alone
         logger.warning("feed_archive: parallel reading unavailable (%s)", exc)
         return
     finally:
