@@ -168,6 +168,7 @@ class _PopCache(dict):
 def preread(generator: Any) -> None:
     """Convert and typograph, in parallel, every article Pelican is about to read from disk."""
     settings = generator.settings
+    _stamp_once(generator)
     count = build_workers(settings)
     readers = generator.readers
     if count < 2 or (
@@ -204,6 +205,22 @@ def preread(generator: Any) -> None:
         readers._cache = cache
         _install_typogrify()
     logger.debug("feed_archive: %s articles read by %s processes", len(cache), count)
+
+
+def _stamp_once(generator: Any) -> None:
+    """Hash each source file once per build (the pre-pass and Pelican both check the cache)."""
+    original = getattr(generator, "_get_file_stamp", None)
+    if original is None or getattr(original, "_fa_once", False):
+        return
+    stamps: dict[str, Any] = {}
+
+    def stamp(filename: str) -> Any:
+        if filename not in stamps:
+            stamps[filename] = original(filename)
+        return stamps[filename]
+
+    stamp._fa_once = True  # type: ignore[attr-defined]
+    generator._get_file_stamp = stamp
 
 
 def _install_typogrify() -> None:
