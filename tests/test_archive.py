@@ -219,3 +219,25 @@ def test_bad_settings_are_named(tmp_path, sources, message):
 
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
         archive_config(tmp_path, *sources)
+
+
+def test_parallel_conversion_gives_the_serial_posts(tmp_path):
+    from datetime import UTC, datetime
+
+    from feed_archive.parse import parse
+
+    entries = list(parse(SAMPLE_1.read_bytes()).entries)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    results = []
+    for workers in (1, 2):
+        config = archive_config(
+            tmp_path,
+            {"url": str(SAMPLE_1), "name": SAMPLE_NAME},
+            FEED_ARCHIVE_BUILD_WORKERS=workers,
+            FEED_ARCHIVE_PARALLEL_MIN=1,
+        )
+        results.append(archive.build_posts(entries, config.sources[0], config, now))
+    serial, parallel = results
+    assert len(serial) == len(entries)
+    assert parallel == serial
+    assert all(isinstance(post, archive.Post) for post in serial)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+import multiprocessing as mp
+import os
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Callable, Iterable
@@ -136,6 +139,35 @@ def archive_entry(post: Post, store: Store, source: Source, modified_at: str) ->
     return UPDATED
 
 
+def _build_one(entry: Entry, source: Source, config: Config, now: datetime) -> Post | str:
+    """build_post for one entry; an error comes back as its message (it crosses processes)."""
+    try:
+        return build_post(
+            entry,
+            source,
+            config.timezone,
+            config.paywall_markers,
+            now,
+            config.summary_length,
+            tag_rules=config.raw.get("FEED_ARCHIVE_TAG_RULES"),
+        )
+    except Exception as exc:  # reported per item by the caller
+        return f"{type(exc).__name__}: {exc}"
+
+
+def build_posts(
+    entries: list[Entry], source: Source, config: Config, now: datetime
+) -> list[Post | str]:
+    """Sanitize and convert entries, on every core for a large feed; order is kept."""
+    work = functools.partial(_build_one, source=source, config=config, now=now)
+    wanted = int(config.raw.get("FEED_ARCHIVE_BUILD_WORKERS") or 0) or os.cpu_count() or 1
+    least = int(config.raw.get("FEED_ARCHIVE_PARALLEL_MIN") or 200)
+    if wanted < 2 or len(entries) < least or "fork" not in mp.get_all_start_methods():
+        return [work(entry) for entry in entries]
+    with mp.get_context("fork").Pool(min(wanted, os.cpu_count() or 1)) as pool:
+        return pool.map(work, entries, chunksize=max(1, len(entries) // (wanted * 4)))
+
+
 def archive_feed(
     source: Source,
     config: Config,
@@ -166,24 +198,20 @@ def archive_feed(
         feed = parse(result.content, result.content_type, _base_url(result.final_url))
         report.warning = feed.warning
         localizer = images.Localizer.for_source(config, source) if source.images else None
-        seen: set[str] = set()
         modified_at = format_date(now, config.timezone)
+        seen: set[str] = set()
+        unique: list[Entry] = []
         for entry in (_without_secrets(e, secrets) for e in feed.entries):
             if entry.identity in seen:
                 report.counts[DUPLICATE] += 1
-                continue
-            seen.add(entry.identity)
+            else:
+                seen.add(entry.identity)
+                unique.append(entry)
+        for entry, built in zip(unique, build_posts(unique, source, config, now), strict=True):
             try:
-                post = build_post(
-                    entry,
-                    source,
-                    config.timezone,
-                    config.paywall_markers,
-                    now,
-                    config.summary_length,
-                    tag_rules=config.raw.get("FEED_ARCHIVE_TAG_RULES"),
-                )
-                post = images.localize_post(post, localizer)
+                if isinstance(built, str):
+                    raise ValueError(built)
+                post = images.localize_post(built, localizer)
                 outcome = archive_entry(post, store, source, modified_at)
             except StoreError:
                 raise
