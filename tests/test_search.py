@@ -58,8 +58,8 @@ def test_plan_groups_consecutive_years_up_to_max_pages(three_years: Path) -> Non
     assert search.plan(three_years, 0) == [["2025", "2024", "2023"]]
     assert search.plan(three_years, 1) == [["2025"], ["2024"], ["2023"]]
     assert search.plan(three_years, 3) == [["2025"], ["2024", "2023"]]
-    assert search.plan(three_years, 4) == [["2025", "2024"], ["2023"]], "calendar pages not counted"
-    assert search.plan(three_years, 6) == [["2025", "2024", "2023"]]
+    assert search.plan(three_years, 4) == [["2025"], ["2024", "2023"]], "filled from the oldest"
+    assert search.plan(three_years, 6) == [["2025", "2024", "2023"]], "calendar pages not counted"
 
 
 def test_index_site_one_index(three_years: Path) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
 import time
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from .settings import merged
 
@@ -36,6 +39,8 @@ class IndexReport:
     seconds: float
     bundle: Path
     indexes: tuple[str, ...] = ()
+    #: The indexes this run rebuilt (all of them unless `changed` was given).
+    redone: tuple[str, ...] = ()
 
 
 def pagefind_binary() -> Path:
@@ -96,38 +101,146 @@ def _run(site: Path, glob: str, bundle: Path, timeout: float) -> int:
 def _pages(folder: Path) -> int:
     """HTML pages under `folder` that Pagefind will index: those with data-pagefind-body
     (calendar pages share the year folders), or every page when none has it."""
-    marked = total = 0
+    return _read(folder)[0]
+
+
+_BODY = re.compile(rb"<([a-zA-Z][\w-]*)[^>]*?\sdata-pagefind-body[\s>=/]")
+_MARKED = re.compile(rb"<[^>]*\sdata-pagefind-[^>]*>[^<]*")
+_EXTRAS = (
+    re.compile(rb"<html[\s>][^>]*"),
+    re.compile(rb"<title[\s>].*?</title>", re.S),
+    re.compile(rb"<h1[\s>].*?</h1>", re.S),
+    re.compile(rb"<img\s[^>]*>"),
+)
+
+
+def _indexed(html: bytes) -> bytes | None:
+    """What Pagefind reads of a page with data-pagefind-body (the body element, the tags with
+    data-pagefind-* attributes, the language, first title, h1 and image), or None without it.
+
+    Two pages with the same result index the same: links around the body (previous/next,
+    related items) can change without re-indexing.
+    """
+    found = _BODY.search(html)
+    if found is None:
+        return None
+    tag = re.escape(found.group(1))
+    depth, end = 0, None
+    for mark in re.finditer(rb"<(/?)" + tag + rb"[\s>/]", html[found.start() :]):
+        depth += -1 if mark.group(1) else 1
+        if depth == 0:
+            end = found.start() + mark.end()
+            break
+    if end is None:
+        return html
+    parts = [html[found.start() : end], *_MARKED.findall(html)]
+    for pattern in _EXTRAS:
+        extra = pattern.search(html)
+        parts.append(extra.group(0) if extra else b"")
+    return b"\0".join(parts)
+
+
+def _read(folder: Path) -> tuple[int, str]:
+    """Pages of `folder` Pagefind will index, and a digest of what it reads of them."""
+    marked: list[tuple[str, bytes]] = []
+    every: list[tuple[str, bytes]] = []
     for path in folder.rglob("*.html"):
-        total += 1
-        marked += b"data-pagefind-body" in path.read_bytes()
-    return marked or total
+        html = path.read_bytes()
+        name = path.relative_to(folder).as_posix()
+        every.append((name, html))
+        part = _indexed(html)
+        if part is not None:
+            marked.append((name, part))
+    pages = marked or every
+    digest = hashlib.blake2b(digest_size=16)
+    for name, part in sorted(pages):
+        digest.update(hashlib.blake2b(name.encode() + b"\0" + part, digest_size=16).digest())
+    return len(pages), digest.hexdigest()
+
+
+def _stamp(folder: Path) -> str:
+    """Digest of the names, sizes and mtimes of the HTML files under `folder`.
+
+    The build writes a file only when its bytes change (memo.write_if_changed), so an equal
+    stamp means the year's pages were not touched since they were last read.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(folder.rglob("*.html")):
+        info = path.stat()
+        digest.update(f"{path.relative_to(folder)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Year:
+    """One year folder of the built site: its indexed pages, a digest of what Pagefind reads
+    of them (`content`) and one of its HTML files' names, sizes and mtimes (`stamp`)."""
+
+    name: str
+    pages: int
+    content: str = ""
+    stamp: str = ""
+
+
+def _scan(
+    site: Path, known: dict[str, Any] | None = None, dirty: Collection[str] = ()
+) -> list[Year]:
+    """Year folders with article pages, newest first.
+
+    With `known` (year -> {"pages", "content", "stamp"}, from the last manifest), a year not in
+    `dirty` whose stamp did not change is not read again.
+    """
+    found = []
+    for folder in site.iterdir():
+        if not (folder.is_dir() and YEAR_FOLDER.match(folder.name)):
+            continue
+        if known is None:
+            year = Year(folder.name, *_read(folder))
+        else:
+            stamp = _stamp(folder)
+            before = known.get(folder.name)
+            if (
+                folder.name not in dirty
+                and isinstance(before, dict)
+                and before.get("stamp") == stamp
+                and isinstance(before.get("pages"), int)
+                and isinstance(before.get("content"), str)
+            ):
+                year = Year(folder.name, before["pages"], before["content"], stamp)
+            else:
+                year = Year(folder.name, *_read(folder), stamp)
+        if year.pages:
+            found.append(year)
+    return sorted(found, key=lambda year: year.name, reverse=True)
 
 
 def _years(site: Path) -> list[tuple[str, int]]:
     """Year folders of the site (article URLs start with the year) and their pages, newest first."""
-    found = []
-    for folder in site.iterdir():
-        if folder.is_dir() and YEAR_FOLDER.match(folder.name):
-            pages = _pages(folder)
-            if pages:
-                found.append((folder.name, pages))
-    return sorted(found, reverse=True)
+    return [(year.name, year.pages) for year in _scan(site)]
 
 
-def plan(site: Path, max_pages: int) -> list[list[str]]:
-    """Group consecutive years, newest first, into indexes of at most `max_pages` pages each.
-
-    A year larger than `max_pages` gets an index of its own; `max_pages` <= 0 means one index.
-    """
+def _group(years: list[tuple[str, int]], max_pages: int) -> list[list[str]]:
+    """Consecutive years grouped from the oldest up (so new items only move the newest group),
+    at most `max_pages` pages each; returned newest first."""
     groups: list[list[str]] = []
     size = 0
-    for year, pages in _years(site):
+    for year, pages in reversed(years):
         if not groups or (max_pages > 0 and size + pages > max_pages):
             groups.append([])
             size = 0
-        groups[-1].append(year)
+        groups[-1].insert(0, year)
         size += pages
-    return groups
+    return groups[::-1]
+
+
+def plan(site: Path, max_pages: int) -> list[list[str]]:
+    """Group consecutive years into indexes of at most `max_pages` pages each, newest first.
+
+    Groups fill from the oldest year up, so adding items to recent years leaves the older
+    groups (and their indexes) as they were. A year larger than `max_pages` gets an index of
+    its own; `max_pages` <= 0 means one index.
+    """
+    return _group(_years(site), max_pages)
 
 
 #: Pagefind's own UIs, unused by our search page (theme/static/search/): not published.
@@ -152,44 +265,166 @@ def _prune(bundle: Path, merged_only: bool) -> None:
             path.unlink()
 
 
-def index_site(site: Path, max_pages: int = 0, timeout: float = 3600.0) -> IndexReport:
-    """Index the article pages of the built `site` into `site/pagefind/` (replacing it).
+#: Written into the manifest: a different Pagefind or layout re-indexes everything.
+LAYOUT = 2
+
+
+def _engine() -> str:
+    """The Pagefind version and bundle layout the indexes were made with."""
+    try:
+        version = metadata.version("pagefind_bin")
+    except metadata.PackageNotFoundError:
+        version = "?"
+    return f"pagefind_bin {version}, layout {LAYOUT}"
+
+
+def _previous(bundle: Path) -> dict[str, Any]:
+    """The manifest of the bundle on disk, or {} when there is none usable."""
+    try:
+        manifest = json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(manifest, dict) or manifest.get("engine") != _engine():
+        return {}
+    if not isinstance(manifest.get("indexes"), list) or not isinstance(manifest.get("years"), dict):
+        return {}
+    return manifest
+
+
+def _changed_years(changed: Collection[str]) -> set[str]:
+    """Years holding an HTML file of `changed` (output-relative paths written or removed)."""
+    years = set()
+    for name in changed:
+        top = str(name).replace(os.sep, "/").split("/", 1)[0]
+        if YEAR_FOLDER.match(top) and str(name).endswith(".html"):
+            years.add(top)
+    return years
+
+
+def _kept(
+    entry: dict[str, Any], years: list[Year], old: dict[str, Any], bundle: Path
+) -> int | None:
+    """Pages of the last build's index for this group if it can stay as it is, else None.
+
+    It can when the last manifest has an index at the same place with the same years, what
+    Pagefind reads of their pages did not change, and its folder is still there.
+    """
+    known = old.get("years", {})
+    if {name for name in known if entry["from"] <= name <= entry["to"]} != {y.name for y in years}:
+        return None
+    for year in years:
+        before = known[year.name]
+        if not isinstance(before, dict) or before.get("content") != year.content:
+            return None
+    for index in old.get("indexes", []):
+        if (
+            isinstance(index, dict)
+            and {k: index.get(k) for k in entry} == entry
+            and isinstance(index.get("pages"), int)
+            and (bundle / entry["path"] / "pagefind-entry.json").is_file()
+        ):
+            return index["pages"]
+    return None
+
+
+def _swap(bundle: Path, staging: Path, path: str) -> None:
+    """Put the index built in `staging/path` in place of `bundle/path`."""
+    if path:
+        target = bundle / path
+        shutil.rmtree(target, ignore_errors=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (staging / path).rename(target)
+        return
+    for item in bundle.iterdir():
+        if item.name not in ("part", MANIFEST):
+            if item.is_dir():
+                shutil.rmtree(item)
+            else:
+                item.unlink()
+    for item in staging.iterdir():
+        if item.name not in ("part", MANIFEST):
+            item.rename(bundle / item.name)
+
+
+def index_site(
+    site: Path,
+    max_pages: int = 0,
+    timeout: float = 3600.0,
+    changed: Collection[str] | None = None,
+) -> IndexReport:
+    """Index the article pages of the built `site` into `site/pagefind/`.
 
     Pagefind's memory grows with the pages of one index (~0.3 MB a page), so with
     `max_pages` > 0 consecutive years share an index up to that size: pagefind/ holds the
     newest, pagefind/part/<years>/ the older ones, and pagefind/indexes.json lists them all,
     newest first, for the search page to merge in the browser.
+
+    With `changed` (the output paths the build wrote or removed), an index whose place,
+    years and indexed content (a digest of what Pagefind reads of each year's pages, kept in
+    the manifest) are those of the last run is kept as it is, files untouched; the others are
+    rebuilt. Without it, everything is rebuilt. Indexes are built into a temporary folder and
+    swapped in only once every Pagefind run succeeded, so a failure leaves the bundle and its
+    manifest as they were (the next run then sees the changes this one missed).
     """
     site = Path(site)
     if not site.is_dir():
         raise SearchIndexError(f"no built site at {site}")
     bundle = site / BUNDLE
     start = time.monotonic()
-    groups = plan(site, max_pages)
-    if not groups:
+    old = _previous(bundle) if changed is not None and bundle.is_dir() else {}
+    dirty = _changed_years(changed or ())
+    found = _scan(site, old.get("years", {}), dirty)
+    if not found:
         shutil.rmtree(bundle, ignore_errors=True)
         return IndexReport(0, time.monotonic() - start, bundle)
+    by_name = {year.name: year for year in found}
+    groups = _group([(year.name, year.pages) for year in found], max_pages)
     staging = site / f".{BUNDLE}-new"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        pages, indexes = 0, []
+        pages, indexes, redone = 0, [], []
         for years in groups:
             key = years[0] if len(years) == 1 else f"{years[-1]}-{years[0]}"
             path = f"part/{key}/" if indexes else ""
-            glob = (years[0] if len(years) == 1 else "{" + ",".join(years) + "}") + "/**/*.html"
-            count = _run(site, glob, staging / path, timeout)
-            _prune(staging / path, merged_only=bool(indexes))
-            indexes.append(
-                {"path": path, "key": key, "from": years[-1], "to": years[0], "pages": count}
-            )
+            entry = {"path": path, "key": key, "from": years[-1], "to": years[0]}
+            count = _kept(entry, [by_name[name] for name in years], old, bundle)
+            if count is None:
+                glob = (years[0] if len(years) == 1 else "{" + ",".join(years) + "}") + "/**/*.html"
+                count = _run(site, glob, staging / path, timeout)
+                _prune(staging / path, merged_only=bool(indexes))
+                redone.append(path)
+            indexes.append({**entry, "pages": count})
             pages += count
-        manifest = {"indexes": indexes}
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-        shutil.rmtree(bundle, ignore_errors=True)
-        staging.rename(bundle)
+        manifest = {
+            "indexes": indexes,
+            "years": {
+                y.name: {"pages": y.pages, "content": y.content, "stamp": y.stamp} for y in found
+            },
+            "engine": _engine(),
+        }
+        text = json.dumps(manifest, indent=1) + "\n"
+        if len(redone) == len(indexes) or not bundle.is_dir():
+            (staging / MANIFEST).write_text(text, encoding="utf-8")
+            shutil.rmtree(bundle, ignore_errors=True)
+            staging.rename(bundle)
+        else:
+            for path in redone:
+                _swap(bundle, staging, path)
+            wanted = {i["path"].rstrip("/") for i in indexes}
+            for folder in (bundle / "part").glob("*"):
+                if f"part/{folder.name}" not in wanted:
+                    shutil.rmtree(folder, ignore_errors=True)
+            if (bundle / "part").is_dir() and not any((bundle / "part").iterdir()):
+                (bundle / "part").rmdir()
+            if redone or json.dumps(old, indent=1) + "\n" != text:  # else keep its mtime
+                fresh = bundle / f".{MANIFEST}.new"
+                fresh.write_text(text, encoding="utf-8")
+                fresh.replace(bundle / MANIFEST)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return IndexReport(pages, time.monotonic() - start, bundle, tuple(i["key"] for i in indexes))
+    keys = tuple(i["key"] for i in indexes)
+    redone_keys = tuple(i["key"] for i in indexes if i["path"] in redone)
+    return IndexReport(pages, time.monotonic() - start, bundle, keys, redone_keys)
 
 
 def index_on_finalized(pelican: Any) -> None:
@@ -207,8 +442,16 @@ def index_on_finalized(pelican: Any) -> None:
         return
     output = Path(pelican.settings["OUTPUT_PATH"])
     try:
-        report = index_site(output, max_pages)
-    except SearchIndexError as exc:
+        report = index_site(
+            output, max_pages, changed=getattr(pelican, "feed_archive_changed", None)
+        )
+    except (SearchIndexError, OSError) as exc:
         logger.error("feed_archive: search index not built: %s", exc)
         return
-    logger.info("feed_archive: search index of %s pages in %.1f s", report.pages, report.seconds)
+    logger.info(
+        "feed_archive: search index of %s pages in %.1f s (%s of %s indexes rebuilt)",
+        report.pages,
+        report.seconds,
+        len(report.redone),
+        len(report.indexes),
+    )
