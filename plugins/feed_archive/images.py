@@ -7,14 +7,11 @@ JPEG, PNG, GIF, WebP and AVIF files (checked by their first bytes) are kept; nev
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +19,7 @@ from typing import Any
 
 from . import fetch as fetching
 from .parse import is_absolute_http
+from .store import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -68,21 +66,6 @@ def restore_local(html: str) -> str:
     if PLACEHOLDER not in html:
         return html
     return _PLACEHOLDER_SRC.sub(lambda m: "{static}/" + m.group(1), html)
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def content_dir(config: Any) -> Path:
@@ -144,8 +127,6 @@ class Localizer:
         """Write the URL index atomically when it changed."""
         if not self.changed:
             return
-        from .store import write_atomic
-
         text = json.dumps(self.index, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
         write_atomic(self.index_path, text)
         self.changed = False
@@ -196,7 +177,7 @@ class Localizer:
         name = f"{digest[:2]}/{digest}.{kind}"
         target = self.content / self.images_dir / name
         if not target.exists():
-            _write_bytes_atomic(target, data)
+            write_atomic(target, data)
         self.spent += len(data)
         self.index[url] = {"path": name, "bytes": len(data)}
         self.changed = True
