@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import logging
 import os
 import shutil
 import sys
@@ -78,11 +79,26 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    prefix = "/"
+class LogCollector(logging.Handler):
+    """Keeps every log record (any level), to check what was logged across threads."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class QuietFiles(http.server.SimpleHTTPRequestHandler):
+    """A static file handler that logs nothing."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+class _QuietHandler(QuietFiles):
+    prefix = "/"
 
     def translate_path(self, path: str) -> str:
         if not path.startswith(self.prefix):

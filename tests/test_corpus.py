@@ -27,7 +27,7 @@ import pytest
 
 import corpus_report
 import html_audit
-from conftest import CORPUS, ROOT, archive_config, build_site
+from conftest import CORPUS, ROOT, LogCollector, QuietFiles, archive_config, build_site
 
 pytestmark = pytest.mark.slow
 
@@ -54,20 +54,6 @@ class Outcome:
         return sorted(self.content.rglob("*.md"))
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 def corpus_files() -> list[str]:
     """Every data file of the corpus, relative to it (empty when the corpus is absent)."""
     if not CORPUS.is_dir():
@@ -91,7 +77,7 @@ def corpus_url() -> Iterator[str]:
     if not CORPUS.is_dir():
         pytest.skip(f"feed corpus not present at {CORPUS}")
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(CORPUS))
+        ("127.0.0.1", 0), functools.partial(QuietFiles, directory=str(CORPUS))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -110,7 +96,7 @@ def corpus_run(corpus_url: str, tmp_path_factory: pytest.TempPathFactory) -> dic
     for number, rel in enumerate(corpus_files()):
         content = base / f"{number:03d}" / "content"
         outcome = Outcome(rel, content)
-        handler = _Collect()
+        handler = LogCollector()
         root.addHandler(handler)
         try:
             config = archive_config(content, {"url": corpus_url + rel, "name": rel})
@@ -306,7 +292,7 @@ def corpus_site(
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(post, target)
             kept += 1
-    handler = _Collect()
+    handler = LogCollector()
     logging.getLogger().addHandler(handler)
     try:
         build_site(content, base / "output")

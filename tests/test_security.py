@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import corpus_report
 import html_audit
-from conftest import ROOT, archive_config, build_site, site_settings
+from conftest import ROOT, LogCollector, QuietFiles, archive_config, build_site, site_settings
 
 #: HTML payloads put in item content (written for this suite; classic filter-evasion forms).
 PAYLOADS = [
@@ -171,20 +171,6 @@ def hostile_json() -> tuple[str, int]:
     return json.dumps(document), len(items)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-class _Files(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The hostile RSS and JSON feeds fetched over HTTP and built into one site, once."""
@@ -198,7 +184,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     (feeds / "hostile.xml").write_text(rss_text, encoding="utf-8")
     (feeds / "hostile.json").write_text(json_text, encoding="utf-8")
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), lambda *a: _Files(*a, directory=str(feeds))
+        ("127.0.0.1", 0), lambda *a: QuietFiles(*a, directory=str(feeds))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -212,7 +198,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
         {"url": url + "hostile.json", "name": "Hostile JSON"},
     )
     reports = archive.run(config)
-    handler = _Collect()
+    handler = LogCollector()
     logging.getLogger().addHandler(handler)
     try:
         output = build_site(content, base / "output")
@@ -668,7 +654,7 @@ def test_private_feed_secret_is_never_written(
         FEED_ARCHIVE_TIMEOUT=1,
         FEED_ARCHIVE_TOTAL_TIMEOUT=2,
     )
-    handler = _Collect()
+    handler = LogCollector()
     root = logging.getLogger()
     old_level = root.level
     root.setLevel(logging.DEBUG)
