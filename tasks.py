@@ -27,15 +27,25 @@ def _settings(config_file: str = "pelicanconf.py") -> dict:
     return get_settings_from_file(str(ROOT / config_file))
 
 
+def _config():
+    """The validated FEED_ARCHIVE_* settings; a bad value exits 2 with one line naming it."""
+    from feed_archive import settings
+
+    try:
+        return settings.load(_settings(), base_dir=ROOT)
+    except settings.SettingsError as exc:
+        raise Exit(f"error: {exc}", code=2) from None
+
+
 def _fetch(url: str | None = None, name: str | None = None, quiet: bool = False) -> int:
     """Run one fetch and print a line per feed; return the number of failed feeds."""
     from feed_archive import archive, settings
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     logging.getLogger("feed_archive.archive").setLevel(logging.CRITICAL)
+    config = _config()
+    sources = config.sources
     try:
-        config = settings.load(_settings(), base_dir=ROOT)
-        sources = config.sources
         if url:
             sources = (settings.adhoc_source(url, config.sources, name),)
     except settings.SettingsError as exc:
@@ -193,15 +203,14 @@ def _plural(count: int, word: str) -> str:
 @task(help={"push": "push the commit to origin (same branch)"})
 def commit(c, push=False):
     """Commit new and updated posts under content/archive; no commit when nothing changed."""
-    from feed_archive import settings
-
-    folder = settings.load(_settings(), base_dir=ROOT).archive_root.relative_to(ROOT).as_posix()
+    config = _config()
+    folder = config.archive_root.relative_to(ROOT).as_posix()
     new, updated = _archive_changes(c, folder)
     if not new and not updated:
         print("archive: nothing new to commit")
         return
     message = f"archive: {_plural(new, 'new')}, {_plural(updated, 'updated')}"
-    targets = " ".join(shlex.quote(p) for p in [folder, *_image_folders()])
+    targets = " ".join(shlex.quote(p) for p in [folder, *_image_folders(config)])
     c.run(f"git add -- {targets}")
     c.run(f"git commit -q -m {shlex.quote(message)} -- {targets}")
     print(message)
@@ -215,11 +224,10 @@ def bench(c, args=""):
     c.run(f'"{PY}" benchmarks/run.py {args}')
 
 
-def _image_folders() -> list[str]:
+def _image_folders(config) -> list[str]:
     """The preserved-images folder (FEED_ARCHIVE_IMAGES_DIR), when it exists, for `commit`."""
-    from feed_archive import images, settings
+    from feed_archive import images
 
-    config = settings.load(_settings(), base_dir=ROOT)
     folder = images.content_dir(config) / config.raw["FEED_ARCHIVE_IMAGES_DIR"]
     return [folder.relative_to(ROOT).as_posix()] if folder.is_dir() else []
 
@@ -251,14 +259,11 @@ def import_opml(c, file):
 @task(help={"file": "where to write the OPML (default: standard output)"})
 def export_opml(c, file=None):
     """Write every configured feed (pelicanconf.py and the sources file) as OPML 2.0."""
-    from feed_archive import opml, settings
+    from feed_archive import opml
 
-    values = _settings()
-    try:
-        config = settings.load(values, base_dir=ROOT)
-    except settings.SettingsError as exc:
-        raise Exit(f"error: {exc}", code=2) from None
-    text = opml.write_opml(opml.raw_sources(config.sources), values.get("SITENAME") or "feeds")
+    config = _config()
+    title = _settings().get("SITENAME") or "feeds"
+    text = opml.write_opml(opml.raw_sources(config.sources), title)
     if file:
         Path(file).write_text(text, encoding="utf-8")
         print(f"{len(config.sources)} feed(s) written to {file}")
@@ -269,13 +274,10 @@ def export_opml(c, file=None):
 @task(help={"dry_run": "only list the posts whose tags would change"})
 def retag(c, dry_run=False):
     """Re-apply FEED_ARCHIVE_TAG_RULES to every archived post (only the Tags lines change)."""
-    from feed_archive import settings, store, tagging
+    from feed_archive import store, tagging
 
+    config = _config()
     values = _settings()
-    try:
-        config = settings.load(values, base_dir=ROOT)
-    except settings.SettingsError as exc:
-        raise Exit(f"error: {exc}", code=2) from None
     archive = store.Store(config.archive_root)
     try:
         with archive.locked(config.lock_timeout):
