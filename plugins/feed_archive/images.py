@@ -19,7 +19,7 @@ from typing import Any
 
 from . import fetch as fetching
 from .parse import is_absolute_http
-from .store import write_atomic
+from .store import read_json_table, write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -114,14 +114,7 @@ class Localizer:
 
     def load(self) -> None:
         """Read the URL index (a missing or broken index only means downloading again)."""
-        try:
-            data = json.loads(self.index_path.read_text(encoding="utf-8"))
-            if isinstance(data, dict):
-                self.index = {k: v for k, v in data.items() if isinstance(v, dict)}
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError) as exc:
-            logger.warning("images: ignoring unreadable index %s (%s)", self.index_path, exc)
+        self.index = read_json_table(self.index_path, "images index")
 
     def save(self) -> None:
         """Write the URL index atomically when it changed."""

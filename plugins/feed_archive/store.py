@@ -160,20 +160,27 @@ def _guid_value(identity: str) -> str:
     return metadata_html(identity)
 
 
+def read_json_table(path: Path, what: str) -> dict:
+    """A JSON object of objects from `path`; missing or unreadable gives {} (with a warning)."""
+    try:
+        loaded = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        logger.warning("ignoring unreadable %s %s (%s)", what, path, exc)
+        return {}
+    if not isinstance(loaded, dict):
+        logger.warning("ignoring %s %s: not a JSON object", what, path)
+        return {}
+    return {k: v for k, v in loaded.items() if isinstance(v, dict)}
+
+
 class State:
     """Conditional-GET validators per feed, in a small JSON file; losing it loses nothing."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.data: dict[str, dict[str, str]] = {}
-        try:
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict):
-                self.data = {k: v for k, v in loaded.items() if isinstance(v, dict)}
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError) as exc:
-            logger.warning("ignoring unreadable state file %s (%s)", self.path, exc)
+        self.data: dict[str, dict[str, str]] = read_json_table(self.path, "state file")
         self._saved = dict(self.data)
 
     def get(self, key: str) -> dict[str, str]:
