@@ -54,22 +54,29 @@ def three_years(tmp_path: Path) -> Path:
     return site
 
 
-def test_plan_groups_consecutive_years_up_to_max_pages(three_years: Path) -> None:
-    assert search.plan(three_years, 0) == [["2025", "2024", "2023"]]
-    assert search.plan(three_years, 1) == [["2025"], ["2024"], ["2023"]]
-    assert search.plan(three_years, 3) == [["2025"], ["2024", "2023"]]
-    assert search.plan(three_years, 4) == [["2025"], ["2024", "2023"]], "filled from the oldest"
-    assert search.plan(three_years, 6) == [["2025", "2024", "2023"]], "calendar pages not counted"
+MONTHS = ["2025-12", "2025-06", "2025-01", "2024-05", "2023-09", "2023-03"]
+
+
+def test_plan_newest_month_alone_then_consecutive_months(three_years: Path) -> None:
+    assert search.plan(three_years, 0) == [MONTHS], "0: one index"
+    assert search.plan(three_years, 1) == [[m] for m in MONTHS]
+    assert search.plan(three_years, 3) == [
+        ["2025-12"],
+        ["2025-06", "2025-01"],
+        ["2024-05", "2023-09", "2023-03"],
+    ], "the newest month alone, the others filled from the oldest"
+    assert search.plan(three_years, 4) == [["2025-12"], ["2025-06"], MONTHS[2:]]
+    assert search.plan(three_years, 5) == [["2025-12"], MONTHS[1:]], "calendar pages not counted"
 
 
 def test_index_site_one_index(three_years: Path) -> None:
     report = search.index_site(three_years, max_pages=0)
     bundle = three_years / "pagefind"
     assert report.pages == 6
-    assert report.indexes == ("2023-2025",)
+    assert report.indexes == ("2023-03_2025-12",)
     manifest = json.loads((bundle / "indexes.json").read_text())
     assert manifest["indexes"] == [
-        {"path": "", "key": "2023-2025", "from": "2023", "to": "2025", "pages": 6}
+        {"path": "", "key": "2023-03_2025-12", "from": "2023-03", "to": "2025-12", "pages": 6}
     ]
     assert (bundle / "pagefind.js").is_file() and (bundle / "wasm.fr.pagefind").is_file()
     assert not (bundle / "pagefind-ui.js").exists(), "Pagefind's own UI is not published"
@@ -77,16 +84,17 @@ def test_index_site_one_index(three_years: Path) -> None:
     assert not (three_years / ".pagefind-new").exists()
 
 
-def test_index_site_split_by_year(three_years: Path) -> None:
+def test_index_site_split_by_month(three_years: Path) -> None:
     report = search.index_site(three_years, max_pages=3)
     bundle = three_years / "pagefind"
     assert report.pages == 6
     manifest = json.loads((bundle / "indexes.json").read_text())
     assert [(i["path"], i["key"], i["pages"]) for i in manifest["indexes"]] == [
-        ("", "2025", 3),
-        ("part/2023-2024/", "2023-2024", 3),
+        ("", "2025-12", 1),
+        ("part/2025-01_2025-06/", "2025-01_2025-06", 2),
+        ("part/2023-03_2024-05/", "2023-03_2024-05", 3),
     ]
-    part = bundle / "part" / "2023-2024"
+    part = bundle / "part" / "2023-03_2024-05"
     assert (part / "pagefind-entry.json").is_file()
     assert len(list((part / "fragment").iterdir())) == 3
     assert not list(part.glob("*.js")) and not list(part.glob("wasm.*")), "merged: no JS/wasm"
@@ -94,7 +102,7 @@ def test_index_site_split_by_year(three_years: Path) -> None:
 
 def test_reindexing_replaces_the_bundle(three_years: Path) -> None:
     search.index_site(three_years, max_pages=1)
-    assert (three_years / "pagefind" / "part" / "2023").is_dir()
+    assert (three_years / "pagefind" / "part" / "2023-03").is_dir()
     search.index_site(three_years, max_pages=0)
     assert not (three_years / "pagefind" / "part").exists()
 
@@ -127,7 +135,7 @@ def test_pelican_build_indexes_articles(tmp_path: Path) -> None:
     write_post(content, "2025-02-03", "neuf", "Un billet neuf", "Les données nouvelles.", "Tech")
     output = build_site(content, tmp_path / "output", FEED_ARCHIVE_SEARCH_MAX_PAGES=1)
     manifest = json.loads((output / "pagefind" / "indexes.json").read_text())
-    assert [i["key"] for i in manifest["indexes"]] == ["2025", "2024"]
+    assert [i["key"] for i in manifest["indexes"]] == ["2025-02", "2024-02"]
     assert (output / "search" / "index.html").is_file()
     page = (output / "search" / "index.html").read_text(encoding="utf-8")
     assert 'data-bundle="/pagefind/"' in page and "search/search.js" in page
@@ -157,12 +165,14 @@ def test_build_goes_on_when_indexing_fails(tmp_path: Path, caplog) -> None:
 
 
 def _fragments(bundle: Path) -> list[dict]:
-    """The stored result fragments of a Pagefind bundle (gzip, then a 12-byte signature)."""
+    """The stored result fragments of a Pagefind bundle and its merged parts (gzip, then a
+    12-byte signature)."""
     import gzip
 
     return [
         json.loads(gzip.decompress(path.read_bytes())[12:])
-        for path in sorted((bundle / "fragment").glob("*.pf_fragment"))
+        for path in sorted(bundle.glob("fragment/*.pf_fragment"))
+        + sorted(bundle.glob("part/*/fragment/*.pf_fragment"))
     ]
 
 

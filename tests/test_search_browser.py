@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import shutil
 import threading
@@ -230,9 +231,14 @@ def test_no_query_downloads_no_index(page: Any, site: str) -> None:
     assert page.inner_text("#search-status")
 
 
+#: The index of the oldest months of `years_site`.
+OLDEST = "2023-04_2024-09"
+
+
 @pytest.fixture(scope="module")
 def years_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """15 items on "données" (11 in 2025, 2 in 2024, 2 in 2023), one index per year."""
+    """15 items on "données" (11 in 2025, 2 in 2024, 2 in 2023) and one without, one a month;
+    at most 5 pages an index: 2025-11 alone, 2025-06..10, 2025-01..05, 2023-04..2024-09."""
     base = tmp_path_factory.mktemp("search-years")
     content = base / "content"
     months = {2025: range(1, 12), 2024: (3, 9), 2023: (4, 10)}
@@ -247,7 +253,11 @@ def years_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "Droit" if month >= 6 else "Tech",
             )
     write_post(content, "2024-06-06", "autre", "Sans rapport", "Rien ici.", "Tech")
-    output = build_site(content, base / "output", FEED_ARCHIVE_SEARCH_MAX_PAGES=1)
+    output = build_site(content, base / "output", FEED_ARCHIVE_SEARCH_MAX_PAGES=5)
+    keys = [
+        i["key"] for i in json.loads((output / "pagefind" / "indexes.json").read_text())["indexes"]
+    ]
+    assert keys == ["2025-11", "2025-06_2025-10", "2025-01_2025-05", OLDEST]
     server, url = serve(output, "/")
     yield url
     server.shutdown()
@@ -262,7 +272,7 @@ def test_split_index_newest_first_loads_older_years_on_demand(page: Any, years_s
     assert len(first) == 10
     assert first == sorted(first, reverse=True)
     assert all(d.startswith("2025") for d in first)
-    assert not any("/pagefind/part/" in u for u in loaded), "older years not loaded yet"
+    assert not any(f"/pagefind/part/{OLDEST}/" in u for u in loaded), "older years not loaded"
     status = page.inner_text("#search-status")
     assert "11" in status and "2025" in status
     page.click("#search-more")
@@ -281,7 +291,7 @@ def test_split_index_relevance_merges_every_year(page: Any, years_site: str) -> 
     open_search(page, years_site, "donnees", sort="relevance")
     assert len(dates(page)) == 10
     assert "15" in page.inner_text("#search-status")
-    assert any("/pagefind/part/2023/" in u for u in loaded)
+    assert any(f"/pagefind/part/{OLDEST}/" in u for u in loaded)
     page.click("#search-more")
     page.wait_for_function("document.querySelectorAll('#search-results li').length == 15")
 

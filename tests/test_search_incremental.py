@@ -1,4 +1,4 @@
-"""Incremental search indexing: a build re-indexes only the year groups whose pages changed.
+"""Incremental search indexing: a build re-indexes only the month groups whose pages changed.
 
 Real Pelican builds (render memo and content cache on, as `invoke build` runs them), real
 Pagefind runs, and Chromium for the merged search. Each index is compared with a clean build's
@@ -23,7 +23,8 @@ from feed_archive import search
 from test_search import write_page, write_post
 from test_search_browser import open_search, plain, serve, titles
 
-#: Items per year; with FEED_ARCHIVE_SEARCH_MAX_PAGES = 2 each year is one index.
+#: Items per year; with FEED_ARCHIVE_SEARCH_MAX_PAGES = 2 the newest month (2025-01) is one
+#: index, and each older year's two months another.
 ITEMS = {
     "2023": ("2023-03-04", "2023-10-11"),
     "2024": ("2024-02-05", "2024-08-09"),
@@ -99,11 +100,11 @@ def _layout(bundle: Path) -> list[str]:
 
 @pytest.fixture
 def built(tmp_path: Path) -> tuple[Path, Path]:
-    """The three-year archive and its first build (one index per year)."""
+    """The three-year archive and its first build (three indexes)."""
     content = _content(tmp_path)
     output = _build(content, tmp_path / "out")
     keys = [i[1] for i in _contents(output)]
-    assert keys == ["2025", "2024", "2023"]
+    assert keys == ["2025-01", "2024-02_2024-08", "2023-03_2023-10"]
     return content, output
 
 
@@ -116,14 +117,14 @@ def test_new_item_reindexes_only_the_newest_group(
     older = _files(part)
     newest = _indexed(output / "pagefind")
     write_post(
-        content, "2025-06-07", "nouveau", "Un billet tout neuf", "Les données neuves.", "Tech"
+        content, "2025-01-20", "nouveau", "Un billet tout neuf", "Les données neuves.", "Tech"
     )
     with caplog.at_level(logging.INFO, logger="feed_archive.search"):
         _build(content, output)
     assert "(1 of 3 indexes rebuilt)" in caplog.text
-    assert _files(part) == older, "older years' index files kept, bytes and mtimes"
+    assert _files(part) == older, "older months' index files kept, bytes and mtimes"
     urls = [page[0] for page in _indexed(output / "pagefind")]
-    assert len(urls) == len(newest) + 1 and "/2025/06/07/nouveau/" in urls
+    assert len(urls) == len(newest) + 1 and "/2025/01/20/nouveau/" in urls
     _assert_like_clean_build(content, output, tmp_path)
 
     server, url = serve(output, "/")
@@ -137,12 +138,12 @@ def test_new_item_reindexes_only_the_newest_group(
     assert plain("Billet 2023 numéro 0") in found, "an old item, from a merged older index"
 
 
-def test_updated_item_in_an_older_year_reindexes_its_group(
+def test_updated_item_in_an_older_month_reindexes_its_group(
     built: tuple[Path, Path], tmp_path: Path
 ) -> None:
     content, output = built
     bundle = output / "pagefind"
-    untouched = _files(bundle / "part" / "2024")
+    untouched = _files(bundle / "part" / "2024-02_2024-08")
     root = {name: data for name, data in _files(bundle).items() if not name.startswith("part/")}
     post = next((content / "archive").rglob("billet-2023-1.md"))
     post.write_text(
@@ -150,9 +151,9 @@ def test_updated_item_in_an_older_year_reindexes_its_group(
         encoding="utf-8",
     )
     _build(content, output)
-    texts = [page[1] for page in _indexed(bundle / "part" / "2023")]
+    texts = [page[1] for page in _indexed(bundle / "part" / "2023-03_2023-10")]
     assert any("zygomatique" in text for text in texts), "the 2023 index was rebuilt"
-    assert _files(bundle / "part" / "2024") == untouched
+    assert _files(bundle / "part" / "2024-02_2024-08") == untouched
     after = {name: data for name, data in _files(bundle).items() if not name.startswith("part/")}
     assert {k: v for k, v in after.items() if k != "indexes.json"} == {
         k: v for k, v in root.items() if k != "indexes.json"
@@ -160,15 +161,20 @@ def test_updated_item_in_an_older_year_reindexes_its_group(
     _assert_like_clean_build(content, output, tmp_path)
 
 
+#: The indexes of `three_years`, newest first.
+ALL_INDEXES = ("2025-04", "2025-03", "2024-03_2024-04", "2023-03_2023-04")
+
+
 @pytest.fixture
 def three_years(tmp_path: Path) -> Path:
-    """A hand-made built site, 2 articles a year in 2023–2025, indexed one index a year."""
+    """A hand-made built site, one article in each of March and April 2023–2025, indexed
+    with at most 2 pages an index: April 2025 alone, March 2025, then one index a year."""
     site = tmp_path / "site"
     for year in ("2023", "2024", "2025"):
         for number in range(2):
             write_page(site, f"{year}-0{number + 3}-01", f"p{number}", f"{year} {number}", "Texte.")
     report = search.index_site(site, max_pages=2, changed=set())
-    assert report.redone == report.indexes == ("2025", "2024", "2023")
+    assert report.redone == report.indexes == ALL_INDEXES
     return site
 
 
@@ -181,20 +187,20 @@ def test_unchanged_site_rebuilds_nothing(three_years: Path) -> None:
 
 def test_without_the_changed_list_everything_is_rebuilt(three_years: Path) -> None:
     report = search.index_site(three_years, max_pages=2)
-    assert report.redone == ("2025", "2024", "2023")
+    assert report.redone == ALL_INDEXES
 
 
-def test_only_what_pagefind_reads_reindexes_a_year(three_years: Path) -> None:
+def test_only_what_pagefind_reads_reindexes_a_month(three_years: Path) -> None:
     page = three_years / "2024" / "03" / "01" / "p0" / "index.html"
     page.write_text(page.read_text(encoding="utf-8").replace("menu", "autre menu"), "utf-8")
     report = search.index_site(three_years, max_pages=2, changed={"2024/03/01/p0/index.html"})
     assert report.redone == (), "a change outside data-pagefind-body reindexes nothing"
     write_page(three_years, "2024-03-01", "p0", "2024 0", "Texte modifié par le build.")
     report = search.index_site(three_years, max_pages=2, changed={"2024/03/01/p0/index.html"})
-    assert report.redone == ("2024",), "a changed page reindexes its year"
+    assert report.redone == ("2024-03_2024-04",), "a changed page reindexes its group"
     write_page(three_years, "2023-03-01", "p0", "2023 0", "Texte modifié hors du build.")
     report = search.index_site(three_years, max_pages=2, changed=set())
-    assert report.redone == ("2023",), "a page changed since the last index is noticed too"
+    assert report.redone == ("2023-03_2023-04",), "a page changed since the last index too"
 
 
 def test_failed_run_keeps_the_old_indexes_and_is_redone_next_time(three_years: Path) -> None:
@@ -207,17 +213,18 @@ def test_failed_run_keeps_the_old_indexes_and_is_redone_next_time(three_years: P
     assert _files(three_years / "pagefind") == before, "nothing swapped in"
     (three_years / ".pagefind-new").unlink()
     report = search.index_site(three_years, max_pages=2, changed=set())
-    assert report.redone == ("2024",), "the change the failed run missed is still seen"
+    assert report.redone == ("2024-03_2024-04",), "the change the failed run missed is seen"
 
 
 def test_regrouping_rebuilds_the_groups_that_moved(three_years: Path) -> None:
     write_page(three_years, "2026-01-01", "p0", "2026 0", "Texte neuf.")
     report = search.index_site(three_years, max_pages=2, changed={"2026/01/01/p0/index.html"})
-    assert report.indexes == ("2026", "2025", "2024", "2023")
-    assert report.redone == ("2026", "2025"), "2025 moved from pagefind/ to part/2025/"
+    assert report.indexes == ("2026-01", "2025-03_2025-04", "2024-03_2024-04", "2023-03_2023-04")
+    assert report.redone == ("2026-01", "2025-03_2025-04"), "April 2025 left pagefind/"
     bundle = three_years / "pagefind"
-    assert (bundle / "part" / "2025" / "pagefind-entry.json").is_file()
-    assert not list((bundle / "part" / "2025").glob("*.js")), "a merged index has no JS"
-    shutil.rmtree(bundle / "part" / "2024")
+    assert (bundle / "part" / "2025-03_2025-04" / "pagefind-entry.json").is_file()
+    assert not list((bundle / "part" / "2025-03_2025-04").glob("*.js")), "merged: no JS"
+    assert not (bundle / "part" / "2025-03").exists(), "the group it replaced is gone"
+    shutil.rmtree(bundle / "part" / "2024-03_2024-04")
     report = search.index_site(three_years, max_pages=2, changed=set())
-    assert report.redone == ("2024",), "a missing index folder is rebuilt"
+    assert report.redone == ("2024-03_2024-04",), "a missing index folder is rebuilt"

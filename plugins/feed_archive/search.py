@@ -25,6 +25,7 @@ BUNDLE = "pagefind"
 MANIFEST = "indexes.json"
 #: Article pages live under <yyyy>/<mm>/<dd>/<slug>/ (ARTICLE_URL): only they are indexed.
 YEAR_FOLDER = re.compile(r"^\d{4}$")
+MONTH_FOLDER = re.compile(r"^\d{2}$")
 
 
 class SearchIndexError(RuntimeError):
@@ -100,7 +101,7 @@ def _run(site: Path, glob: str, bundle: Path, timeout: float) -> int:
 
 def _pages(folder: Path) -> int:
     """HTML pages under `folder` that Pagefind will index: those with data-pagefind-body
-    (calendar pages share the year folders), or every page when none has it."""
+    (calendar pages share the month folders), or every page when none has it."""
     return _read(folder)[0]
 
 
@@ -140,13 +141,32 @@ def _indexed(html: bytes) -> bytes | None:
     return b"\0".join(parts)
 
 
+def _html_files(folder: Path) -> list[tuple[str, os.stat_result]]:
+    """(path relative to `folder`, stat) of every HTML file below it, sorted by path."""
+    found: list[tuple[str, os.stat_result]] = []
+    pending = [("", str(folder))]
+    while pending:
+        prefix, path = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for item in entries:
+            name = prefix + item.name
+            if item.is_dir(follow_symlinks=False):
+                pending.append((name + "/", item.path))
+            elif item.name.endswith(".html") and item.is_file(follow_symlinks=False):
+                found.append((name, item.stat(follow_symlinks=False)))
+    found.sort()
+    return found
+
+
 def _read(folder: Path) -> tuple[int, str]:
     """Pages of `folder` Pagefind will index, and a digest of what it reads of them."""
     marked: list[tuple[str, bytes]] = []
     every: list[tuple[str, bytes]] = []
-    for path in folder.rglob("*.html"):
-        html = path.read_bytes()
-        name = path.relative_to(folder).as_posix()
+    for name, _ in _html_files(folder):
+        html = (folder / name).read_bytes()
         every.append((name, html))
         part = _indexed(html)
         if part is not None:
@@ -162,85 +182,99 @@ def _stamp(folder: Path) -> str:
     """Digest of the names, sizes and mtimes of the HTML files under `folder`.
 
     The build writes a file only when its bytes change (memo.write_if_changed), so an equal
-    stamp means the year's pages were not touched since they were last read.
+    stamp means the month's pages were not touched since they were last read.
     """
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(folder.rglob("*.html")):
-        info = path.stat()
-        digest.update(f"{path.relative_to(folder)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    for name, info in _html_files(folder):
+        digest.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
 @dataclass(frozen=True)
-class Year:
-    """One year folder of the built site: its indexed pages, a digest of what Pagefind reads
-    of them (`content`) and one of its HTML files' names, sizes and mtimes (`stamp`)."""
+class Month:
+    """One month folder of the built site (`name` "yyyy-mm", folder yyyy/mm/): its indexed
+    pages, a digest of what Pagefind reads of them (`content`) and one of its HTML files'
+    names, sizes and mtimes (`stamp`)."""
 
     name: str
     pages: int
     content: str = ""
     stamp: str = ""
 
+    @property
+    def folder(self) -> str:
+        """The month's folder relative to the site."""
+        return self.name.replace("-", "/")
+
+
+def _month_folders(site: Path) -> list[tuple[str, Path]]:
+    """("yyyy-mm", folder) of every yyyy/mm/ folder of the site."""
+    found = []
+    for year in site.iterdir():
+        if not (year.is_dir() and YEAR_FOLDER.match(year.name)):
+            continue
+        for month in year.iterdir():
+            if month.is_dir() and MONTH_FOLDER.match(month.name):
+                found.append((f"{year.name}-{month.name}", month))
+    return found
+
 
 def _scan(
     site: Path, known: dict[str, Any] | None = None, dirty: Collection[str] = ()
-) -> list[Year]:
-    """Year folders with article pages, newest first.
+) -> list[Month]:
+    """Month folders with article pages, newest first.
 
-    With `known` (year -> {"pages", "content", "stamp"}, from the last manifest), a year not in
-    `dirty` whose stamp did not change is not read again.
+    With `known` (month -> {"pages", "content", "stamp"}, from the last manifest), a month not
+    in `dirty` whose stamp did not change is not read again.
     """
     found = []
-    for folder in site.iterdir():
-        if not (folder.is_dir() and YEAR_FOLDER.match(folder.name)):
-            continue
+    for name, folder in _month_folders(site):
         if known is None:
-            year = Year(folder.name, *_read(folder))
+            month = Month(name, *_read(folder))
         else:
             stamp = _stamp(folder)
-            before = known.get(folder.name)
+            before = known.get(name)
             if (
-                folder.name not in dirty
+                name not in dirty
                 and isinstance(before, dict)
                 and before.get("stamp") == stamp
                 and isinstance(before.get("pages"), int)
                 and isinstance(before.get("content"), str)
             ):
-                year = Year(folder.name, before["pages"], before["content"], stamp)
+                month = Month(name, before["pages"], before["content"], stamp)
             else:
-                year = Year(folder.name, *_read(folder), stamp)
-        if year.pages:
-            found.append(year)
-    return sorted(found, key=lambda year: year.name, reverse=True)
+                month = Month(name, *_read(folder), stamp)
+        if month.pages:
+            found.append(month)
+    return sorted(found, key=lambda month: month.name, reverse=True)
 
 
-def _years(site: Path) -> list[tuple[str, int]]:
-    """Year folders of the site (article URLs start with the year) and their pages, newest first."""
-    return [(year.name, year.pages) for year in _scan(site)]
-
-
-def _group(years: list[tuple[str, int]], max_pages: int) -> list[list[str]]:
-    """Consecutive years grouped from the oldest up (so new items only move the newest group),
-    at most `max_pages` pages each; returned newest first."""
+def _group(months: list[tuple[str, int]], max_pages: int) -> list[list[str]]:
+    """The indexes' months, newest first: the newest month alone (new items only re-index
+    it), the others consecutive from the oldest up, at most `max_pages` pages a group."""
+    if max_pages <= 0 or len(months) < 2:
+        return [[name for name, _ in months]] if months else []
     groups: list[list[str]] = []
     size = 0
-    for year, pages in reversed(years):
-        if not groups or (max_pages > 0 and size + pages > max_pages):
+    for month, pages in reversed(months[1:]):
+        if not groups or size + pages > max_pages:
             groups.append([])
             size = 0
-        groups[-1].insert(0, year)
+        groups[-1].insert(0, month)
         size += pages
-    return groups[::-1]
+    return [[months[0][0]], *groups[::-1]]
 
 
 def plan(site: Path, max_pages: int) -> list[list[str]]:
-    """Group consecutive years into indexes of at most `max_pages` pages each, newest first.
+    """The months ("yyyy-mm") of each index, newest index first.
 
-    Groups fill from the oldest year up, so adding items to recent years leaves the older
-    groups (and their indexes) as they were. A year larger than `max_pages` gets an index of
+    With `max_pages` > 0 the newest month gets an index of its own, so a build that adds items
+    re-indexes only that month (at a new month, the month before joins the older indexes
+    once); older months share indexes of at most `max_pages` pages, filled from the oldest
+    up so the older indexes stay as they are. A month larger than `max_pages` gets an index of
     its own; `max_pages` <= 0 means one index.
     """
-    return _group(_years(site), max_pages)
+    return _group([(month.name, month.pages) for month in _scan(site)], max_pages)
 
 
 #: Pagefind's own UIs, unused by our search page (theme/static/search/): not published.
@@ -266,7 +300,7 @@ def _prune(bundle: Path, merged_only: bool) -> None:
 
 
 #: Written into the manifest: a different Pagefind or layout re-indexes everything.
-LAYOUT = 2
+LAYOUT = 3
 
 
 def _engine() -> str:
@@ -286,35 +320,43 @@ def _previous(bundle: Path) -> dict[str, Any]:
         return {}
     if not isinstance(manifest, dict) or manifest.get("engine") != _engine():
         return {}
-    if not isinstance(manifest.get("indexes"), list) or not isinstance(manifest.get("years"), dict):
+    if not isinstance(manifest.get("indexes"), list) or not isinstance(
+        manifest.get("months"), dict
+    ):
         return {}
     return manifest
 
 
-def _changed_years(changed: Collection[str]) -> set[str]:
-    """Years holding an HTML file of `changed` (output-relative paths written or removed)."""
-    years = set()
+def _changed_months(changed: Collection[str]) -> set[str]:
+    """Months ("yyyy-mm") holding an HTML file of `changed` (output paths written or removed)."""
+    months = set()
     for name in changed:
-        top = str(name).replace(os.sep, "/").split("/", 1)[0]
-        if YEAR_FOLDER.match(top) and str(name).endswith(".html"):
-            years.add(top)
-    return years
+        parts = str(name).replace(os.sep, "/").split("/", 2)
+        if (
+            len(parts) == 3
+            and YEAR_FOLDER.match(parts[0])
+            and MONTH_FOLDER.match(parts[1])
+            and parts[2].endswith(".html")
+        ):
+            months.add(f"{parts[0]}-{parts[1]}")
+    return months
 
 
 def _kept(
-    entry: dict[str, Any], years: list[Year], old: dict[str, Any], bundle: Path
+    entry: dict[str, Any], months: list[Month], old: dict[str, Any], bundle: Path
 ) -> int | None:
     """Pages of the last build's index for this group if it can stay as it is, else None.
 
-    It can when the last manifest has an index at the same place with the same years, what
+    It can when the last manifest has an index at the same place with the same months, what
     Pagefind reads of their pages did not change, and its folder is still there.
     """
-    known = old.get("years", {})
-    if {name for name in known if entry["from"] <= name <= entry["to"]} != {y.name for y in years}:
+    known = old.get("months", {})
+    wanted = {m.name for m in months}
+    if {name for name in known if entry["from"] <= name <= entry["to"]} != wanted:
         return None
-    for year in years:
-        before = known[year.name]
-        if not isinstance(before, dict) or before.get("content") != year.content:
+    for month in months:
+        before = known[month.name]
+        if not isinstance(before, dict) or before.get("content") != month.content:
             return None
     for index in old.get("indexes", []):
         if (
@@ -355,12 +397,13 @@ def index_site(
     """Index the article pages of the built `site` into `site/pagefind/`.
 
     Pagefind's memory grows with the pages of one index (~0.3 MB a page), so with
-    `max_pages` > 0 consecutive years share an index up to that size: pagefind/ holds the
-    newest, pagefind/part/<years>/ the older ones, and pagefind/indexes.json lists them all,
+    `max_pages` > 0 the newest month has an index of its own and consecutive older months
+    share indexes up to that size (see `plan`): pagefind/ holds the newest,
+    pagefind/part/<months>/ the older ones, and pagefind/indexes.json lists them all,
     newest first, for the search page to merge in the browser.
 
     With `changed` (the output paths the build wrote or removed), an index whose place,
-    years and indexed content (a digest of what Pagefind reads of each year's pages, kept in
+    months and indexed content (a digest of what Pagefind reads of each month's pages, kept in
     the manifest) are those of the last run is kept as it is, files untouched; the others are
     rebuilt. Without it, everything is rebuilt. Indexes are built into a temporary folder and
     swapped in only once every Pagefind run succeeded, so a failure leaves the bundle and its
@@ -372,24 +415,26 @@ def index_site(
     bundle = site / BUNDLE
     start = time.monotonic()
     old = _previous(bundle) if changed is not None and bundle.is_dir() else {}
-    dirty = _changed_years(changed or ())
-    found = _scan(site, old.get("years", {}), dirty)
+    dirty = _changed_months(changed or ())
+    found = _scan(site, old.get("months", {}), dirty)
     if not found:
         shutil.rmtree(bundle, ignore_errors=True)
         return IndexReport(0, time.monotonic() - start, bundle)
-    by_name = {year.name: year for year in found}
-    groups = _group([(year.name, year.pages) for year in found], max_pages)
+    by_name = {month.name: month for month in found}
+    groups = _group([(month.name, month.pages) for month in found], max_pages)
     staging = site / f".{BUNDLE}-new"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         pages, indexes, redone = 0, [], []
-        for years in groups:
-            key = years[0] if len(years) == 1 else f"{years[-1]}-{years[0]}"
+        for months in groups:
+            key = months[0] if len(months) == 1 else f"{months[-1]}_{months[0]}"
             path = f"part/{key}/" if indexes else ""
-            entry = {"path": path, "key": key, "from": years[-1], "to": years[0]}
-            count = _kept(entry, [by_name[name] for name in years], old, bundle)
+            entry = {"path": path, "key": key, "from": months[-1], "to": months[0]}
+            count = _kept(entry, [by_name[name] for name in months], old, bundle)
             if count is None:
-                glob = (years[0] if len(years) == 1 else "{" + ",".join(years) + "}") + "/**/*.html"
+                folders = [by_name[name].folder for name in months]
+                glob = folders[0] if len(folders) == 1 else "{" + ",".join(folders) + "}"
+                glob += "/**/*.html"
                 count = _run(site, glob, staging / path, timeout)
                 _prune(staging / path, merged_only=bool(indexes))
                 redone.append(path)
@@ -397,8 +442,8 @@ def index_site(
             pages += count
         manifest = {
             "indexes": indexes,
-            "years": {
-                y.name: {"pages": y.pages, "content": y.content, "stamp": y.stamp} for y in found
+            "months": {
+                m.name: {"pages": m.pages, "content": m.content, "stamp": m.stamp} for m in found
             },
             "engine": _engine(),
         }

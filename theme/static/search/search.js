@@ -194,8 +194,15 @@
     return li;
   }
 
+  /* An index's first month ("2024-03") as words ("mars 2024"). */
+  var monthFormat = new Intl.DateTimeFormat(lang, { month: "long", year: "numeric", timeZone: "UTC" });
+  function monthName(value) {
+    var m = /^(\d{4})-(\d{2})$/.exec(value || "");
+    return m ? monthFormat.format(new Date(Date.UTC(+m[1], +m[2] - 1, 1))) : value;
+  }
+
   function showCount(state) {
-    var n = cursor.count, values = { n: n.toLocaleString(lang), q: state.q, year: cursor.since };
+    var n = cursor.count, values = { n: n.toLocaleString(lang), q: state.q, year: monthName(cursor.since) };
     var template = !cursor.complete && cursor.since ? text.since
       : n === 0 ? text.none : n === 1 ? text.one : text.many;
     status.textContent = say(template, values);
