@@ -82,6 +82,40 @@ def _posts(content: Path) -> list[dict[str, str]]:
     return posts
 
 
+class _Filters(HTMLParser):
+    """Pagefind filters of a page, read as Pagefind reads them: `key:value` inline, or `key`
+    with the element's text (one filter per attribute: the theme writes no lists)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self._open: list[tuple[str, str, int]] = []  # (tag, key, index in found)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        spec = dict(attrs).get("data-pagefind-filter")
+        if spec and ":" in spec:
+            key, value = spec.split(":", 1)
+            self.found.append((key.strip(), value.strip()))
+        elif spec:
+            self._open.append((tag, spec.strip(), len(self.found)))
+            self.found.append((spec.strip(), ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and self._open[-1][0] == tag:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for _, key, index in self._open:
+            self.found[index] = (key, self.found[index][1] + data)
+
+
+def pagefind_filters(html: str) -> list[tuple[str, str]]:
+    """Sorted (filter, value) pairs of a page."""
+    parser = _Filters()
+    parser.feed(html)
+    return sorted((key, value.strip()) for key, value in parser.found)
+
+
 def _url(meta: dict[str, str]) -> str:
     date = dt.datetime.fromisoformat(meta["Date"]).astimezone(PARIS)
     return f"{date:%Y/%m/%d}/{meta['Slug']}/"
@@ -129,7 +163,7 @@ def test_every_item_is_on_its_day_and_tag_pages(sample_site: Path) -> None:
         assert href in parse(sample_site / day / "index.html").links, (day, url)
         html = (sample_site / url / "index.html").read_text(encoding="utf-8")
         tail = html.split('<p class="tags">')[1:]
-        tag_links = re.findall(r'<a class="tag" href="/(tag/[^"]+)/">', tail[0]) if tail else []
+        tag_links = re.findall(r'<a class="tag" href="/(tag/[^"]+)/"', tail[0]) if tail else []
         tags = {t.strip().casefold() for t in meta.get("Tags", "").split(",") if t.strip()}
         assert len(tag_links) == len(tags), url
         for tag in tag_links:
@@ -198,8 +232,7 @@ def test_article_page_contract(sample_site: Path, article_pages: dict) -> None:
     url = next(u for u in article_pages if "modeles-de-langage-ouverts" in u)
     html = (sample_site / url / "index.html").read_text(encoding="utf-8")
     body = html.split("data-pagefind-body", 1)[1].split('<p class="notice"', 1)[0]
-    filters = re.findall(r'<span data-pagefind-filter="(\w+)"[^>]* hidden>([^<]*)</span>', body)
-    assert sorted(filters) == [
+    assert pagefind_filters(html) == [
         ("kind", "article"),
         ("paywalled", "oui"),
         ("source", "Le Fil Numérique"),
@@ -207,15 +240,19 @@ def test_article_page_contract(sample_site: Path, article_pages: dict) -> None:
         ("tag", "Logiciel libre"),
         ("year", "2025"),
     ]
-    assert 'data-pagefind-meta="date:2025-' in body
+    assert body.startswith(' data-pagefind-sort="date:2025-')
+    assert 'data-pagefind-meta="date:2025-' in body.split(">", 1)[0]
     assert "prevnext" not in body and "related" not in body
     assert "réservé aux abonnés" in html
     assert "Lire l’article original sur fil-numerique.example" in html
     assert 'rel="prev"' in html and 'rel="next"' in html
     assert '<aside class="related"' in html
+    related = html.split('<aside class="related"', 1)[1].split("</aside>", 1)[0]
+    assert 1 <= related.count("<li>") <= 3  # FEED_ARCHIVE_RELATED_COUNT
     brief = next(u for u in article_pages if "une-constellation" in u)
     brief_html = (sample_site / brief / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'data-pagefind-filter="kind"[^>]*>brève</span>', brief_html)
+    assert ("kind", "brève") in pagefind_filters(brief_html)
+    assert ("kind", "article") not in pagefind_filters(brief_html)
 
 
 def test_updated_item_shows_both_dates(sample_site: Path, article_pages: dict) -> None:
@@ -258,7 +295,7 @@ def test_only_site_assets_and_feeds(sample_site: Path) -> None:
     assert (sample_site / "feeds" / "all.atom.xml").is_file()
     assert (sample_site / "feeds" / "tag" / "justice.atom.xml").is_file()
     feed = (sample_site / "feeds" / "source" / "le-fil-numerique.atom.xml").read_text("utf-8")
-    assert feed.count("<entry>") == 33
+    assert feed.count("<entry>") == 20  # the newest FEED_ARCHIVE_LISTING_FEED_ITEMS of 33
     # tag and source feeds carry summaries; the all-items feed carries the full text
     tag_feed = (sample_site / "feeds" / "tag" / "vie-privee.atom.xml").read_text("utf-8")
     everything = (sample_site / "feeds" / "all.atom.xml").read_text("utf-8")
@@ -326,6 +363,22 @@ def test_listing_pages_are_stable_when_an_item_is_added(tmp_path: Path) -> None:
     assert len(before) == 5 and set(before) <= set(after)
     changed = {str(p) for p in before if before[p] != after[p]}
     assert "tag/stable/index.html" in changed and len(changed) <= 2
+
+
+def test_tag_and_source_feeds_hold_the_newest_items(tmp_path: Path) -> None:
+    """FEED_ARCHIVE_LISTING_FEED_ITEMS caps tag and source feeds; all.atom.xml keeps its own cap."""
+    content = tmp_path / "content"
+    start = dt.datetime(2024, 3, 1, 9, 0, tzinfo=PARIS)
+    for n in range(8):
+        _post(content / "archive", n, "fil", start + dt.timedelta(hours=n))
+    output = build_site(
+        content, tmp_path / "output", FEED_ARCHIVE_LISTING_FEED_ITEMS=3, **NO_SEARCH
+    )
+    for feed in ("feeds/tag/fil.atom.xml", "feeds/source/test-feed.atom.xml"):
+        text = (output / feed).read_text(encoding="utf-8")
+        # titles keep Pelican's widont no-break space: "Post\xa07"
+        assert re.findall(r"<title>Post\s(\d+)</title>", text) == ["7", "6", "5"]
+    assert (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8").count("<entry>") == 8
 
 
 def test_english_dates_without_system_locale(tmp_path: Path, monkeypatch: Any) -> None:

@@ -50,7 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ARCHIVE_BRIEF_CATEGORIES": ["Brève", "Brèves"],
     "FEED_ARCHIVE_HOME_DAYS": 7,
     "FEED_ARCHIVE_LIST_PAGE_SIZE": 50,
-    "FEED_ARCHIVE_RELATED_COUNT": 4,
+    "FEED_ARCHIVE_LISTING_FEED_ITEMS": 20,
+    "FEED_ARCHIVE_RELATED_COUNT": 3,
     "FEED_ARCHIVE_SOURCE_FEED_ATOM": "feeds/source/{slug}.atom.xml",
     # search (search.py): index output/ with Pagefind after each build, years grouped by size
     "FEED_ARCHIVE_SEARCH": True,

@@ -22,6 +22,7 @@ THEME_SETTINGS = (
     "FEED_ARCHIVE_BRIEF_CATEGORIES",
     "FEED_ARCHIVE_HOME_DAYS",
     "FEED_ARCHIVE_LIST_PAGE_SIZE",
+    "FEED_ARCHIVE_LISTING_FEED_ITEMS",
     "FEED_ARCHIVE_RELATED_COUNT",
     "FEED_ARCHIVE_SOURCE_FEED_ATOM",
 )
@@ -148,10 +149,17 @@ class _Teaser:
         return self._article.metadata.get("summary") or self._article.get_summary(siteurl)
 
 
-def _write_feed(writer: Any, generator: Any, listing: timeline.Listing) -> None:
+def _feed_items(settings: dict[str, Any]) -> int:
+    """Entries per tag or source feed: FEED_ARCHIVE_LISTING_FEED_ITEMS, within FEED_MAX_ITEMS."""
+    limit = max(1, int(merged(settings)["FEED_ARCHIVE_LISTING_FEED_ITEMS"]))
+    if settings.get("FEED_MAX_ITEMS"):
+        limit = min(limit, int(settings["FEED_MAX_ITEMS"]))
+    return limit
+
+
+def _write_feed(writer: Any, generator: Any, listing: timeline.Listing, limit: int) -> None:
     if not listing.feed:
         return
-    limit = generator.settings.get("FEED_MAX_ITEMS") or 50
     writer.write_feed(
         [_Teaser(article) for article in listing.items[:limit]],
         generator.context,
@@ -183,8 +191,9 @@ def write_archive_pages(generator: Any, writer: Any) -> None:
         listings=index.tags_by_count(),
     )
     _write(writer, generator, timeline.SOURCES_URL, "sources")
+    feed_items = _feed_items(generator.settings)
     for listing in (*index.tags, *index.sources):
         for page in listing.pages:
             save_as = listing.file if page.number == 0 else page.save_as
             _write(writer, generator, page.url, "listing", save_as, listing=listing, page=page)
-        _write_feed(writer, generator, listing)
+        _write_feed(writer, generator, listing, feed_items)
