@@ -114,6 +114,15 @@ def test_changed_setting_drops_the_content_cache(tmp_path: Path) -> None:
     _assert_same(changed, _clean_build(tmp_path, content, TYPOGRIFY=False))
 
 
+def test_changed_setting_removes_the_pages_no_longer_made(tmp_path: Path) -> None:
+    content = _archive(tmp_path)
+    output, cache = tmp_path / "out", tmp_path / "cache"
+    assert "stats/index.html" in _build(content, output, cache)
+    changed = _build(content, output, cache, FEED_ARCHIVE_STATS=False)
+    assert "stats/index.html" not in changed, "a page of the last build's settings is removed"
+    _assert_same(changed, _clean_build(tmp_path, content, FEED_ARCHIVE_STATS=False))
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_parallel_reading_and_rendering_give_the_serial_output(
     tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch

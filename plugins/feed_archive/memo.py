@@ -174,8 +174,13 @@ class RenderMemo:
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
             with open(self.path, "rb") as handle:
                 data = pickle.load(handle)
-            if data.get("format") == FORMAT and data.get("global") == self.global_key:
+            if data.get("format") == FORMAT:
                 self.previous = data["files"]
+                if data.get("global") != self.global_key:  # other settings or code: the
+                    # files are still known (stale ones get removed), their renders are not
+                    self.previous = {
+                        rel: (None, *known[1:3], None) for rel, known in self.previous.items()
+                    }
 
     def info(self, template: jinja2.Template) -> TemplateInfo:
         """What is known about a template tree (computed once per build)."""
