@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from conftest import ROOT, copy_project, run_invoke
+from conftest import ROOT, copy_project, run_invoke, snapshot
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 ARCHIVE = WORKFLOWS / "archive.yml"
@@ -121,8 +122,16 @@ def test_archive_steps_are_in_the_right_order() -> None:
         "actions/checkout",
         "actions/setup-python",
         "actions/configure-pages",
+        "actions/cache/restore",
+        "actions/cache/save",
         "actions/upload-pages-artifact",
     ]
+    restore = next(step for step in archive if uses(step) == "actions/cache/restore")
+    save = next(step for step in archive if uses(step) == "actions/cache/save")
+    assert restore["with"]["path"].split() == save["with"]["path"].split() == ["output", "cache"]
+    assert restore["with"]["restore-keys"] == "site-" and save["with"]["key"].startswith("site-")
+    build_at = next(i for i, step in enumerate(archive) if step.get("run") == "invoke preview")
+    assert archive.index(restore) < build_at < archive.index(save)
     python = next(step for step in archive if uses(step) == "actions/setup-python")
     assert python["with"]["cache"] == "pip"
     assert any("pip install -r requirements.txt" in step.get("run", "") for step in archive)
@@ -175,6 +184,14 @@ def git(*args: str) -> str:
     return subprocess.run(["git", *args], check=True, capture_output=True, text=True).stdout
 
 
+def _site_files(output: Path) -> dict[str, bytes]:
+    """The built site's files and bytes, without the search bundle and the sitemap's dates
+    (pelican-sitemap dates pages that have none with the time of the build)."""
+    files = {k: v for k, v in snapshot(output).items() if not k.startswith("pagefind")}
+    files["sitemap.xml"] = re.sub(rb"<lastmod>[^<]*</lastmod>", b"", files["sitemap.xml"])
+    return files
+
+
 def run_workflow(project: Path) -> list[int]:
     """Run the archive workflow's invoke commands in order, as its steps do; return exit codes."""
     codes = []
@@ -219,6 +236,15 @@ def test_the_workflow_sequence_archives_commits_and_builds_the_sample(tmp_path: 
     second = git("--git-dir", str(origin), "log", "-1", "--format=%s", "main").strip()
     assert re.fullmatch(r"archive: \d+ new items?, 1 updated item", second), second
     assert git("-C", str(project), "status", "--porcelain", "content") == ""
+
+    # That build kept output/ and cache/ (as the workflow restores them) and was incremental:
+    # it equals a clean production build, pagefind/ aside (Pagefind's file names vary per run).
+    assert (project / "cache" / "feed_archive-render-memo.pickle").is_file()
+    incremental = _site_files(output)
+    shutil.rmtree(project / "cache")
+    result = run_invoke(project, "preview", env={"SITEURL": SITEURL})
+    assert result.returncode == 0, result.stderr
+    assert _site_files(output) == incremental
 
     # Third run: nothing new, so no commit.
     head = git("--git-dir", str(origin), "rev-parse", "main")
