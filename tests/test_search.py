@@ -100,6 +100,16 @@ def test_index_site_split_by_month(three_years: Path) -> None:
     assert not list(part.glob("*.js")) and not list(part.glob("wasm.*")), "merged: no JS/wasm"
 
 
+def test_parallel_runs_give_the_same_indexes(three_years: Path) -> None:
+    serial = search.index_site(three_years, max_pages=2, workers=1)
+    manifest = json.loads((three_years / "pagefind" / "indexes.json").read_text())
+    pages = sorted((f["url"], f["content"]) for f in _fragments(three_years / "pagefind"))
+    parallel = search.index_site(three_years, max_pages=2, workers=3)
+    assert parallel.indexes == serial.indexes and len(parallel.indexes) == 4
+    assert json.loads((three_years / "pagefind" / "indexes.json").read_text()) == manifest
+    assert sorted((f["url"], f["content"]) for f in _fragments(three_years / "pagefind")) == pages
+
+
 def test_reindexing_replaces_the_bundle(three_years: Path) -> None:
     search.index_site(three_years, max_pages=1)
     assert (three_years / "pagefind" / "part" / "2023-03").is_dir()

@@ -10,11 +10,13 @@ import re
 import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Collection
 
+from .memo import build_workers
 from .settings import merged
 
 logger = logging.getLogger(__name__)
@@ -393,6 +395,7 @@ def index_site(
     max_pages: int = 0,
     timeout: float = 3600.0,
     changed: Collection[str] | None = None,
+    workers: int = 1,
 ) -> IndexReport:
     """Index the article pages of the built `site` into `site/pagefind/`.
 
@@ -408,6 +411,9 @@ def index_site(
     rebuilt. Without it, everything is rebuilt. Indexes are built into a temporary folder and
     swapped in only once every Pagefind run succeeded, so a failure leaves the bundle and its
     manifest as they were (the next run then sees the changes this one missed).
+
+    Pagefind indexes on one core: up to `workers` runs go at once (each needs memory for its
+    own group, ~0.25 MB a page).
     """
     site = Path(site)
     if not site.is_dir():
@@ -425,7 +431,7 @@ def index_site(
     staging = site / f".{BUNDLE}-new"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        pages, indexes, redone = 0, [], []
+        indexes, redone, runs = [], [], []
         for months in groups:
             key = months[0] if len(months) == 1 else f"{months[-1]}_{months[0]}"
             path = f"part/{key}/" if indexes else ""
@@ -434,12 +440,20 @@ def index_site(
             if count is None:
                 folders = [by_name[name].folder for name in months]
                 glob = folders[0] if len(folders) == 1 else "{" + ",".join(folders) + "}"
-                glob += "/**/*.html"
-                count = _run(site, glob, staging / path, timeout)
-                _prune(staging / path, merged_only=bool(indexes))
+                runs.append((len(indexes), path, glob + "/**/*.html"))
                 redone.append(path)
             indexes.append({**entry, "pages": count})
-            pages += count
+
+        def index(job: tuple[int, str, str]) -> tuple[int, int]:
+            number, path, glob = job
+            count = _run(site, glob, staging / path, timeout)
+            _prune(staging / path, merged_only=number > 0)
+            return number, count
+
+        with ThreadPoolExecutor(max(1, min(workers, len(runs) or 1))) as pool:
+            for number, count in pool.map(index, runs):
+                indexes[number]["pages"] = count
+        pages = sum(i["pages"] for i in indexes)
         manifest = {
             "indexes": indexes,
             "months": {
@@ -488,7 +502,10 @@ def index_on_finalized(pelican: Any) -> None:
     output = Path(pelican.settings["OUTPUT_PATH"])
     try:
         report = index_site(
-            output, max_pages, changed=getattr(pelican, "feed_archive_changed", None)
+            output,
+            max_pages,
+            changed=getattr(pelican, "feed_archive_changed", None),
+            workers=build_workers(pelican.settings),
         )
     except (SearchIndexError, OSError) as exc:
         logger.error("feed_archive: search index not built: %s", exc)

@@ -55,7 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ARCHIVE_SOURCE_FEED_ATOM": "feeds/source/{slug}.atom.xml",
     # search (search.py): index output/ with Pagefind after each build, years grouped by size
     "FEED_ARCHIVE_SEARCH": True,
-    "FEED_ARCHIVE_SEARCH_MAX_PAGES": 4000,
+    "FEED_ARCHIVE_SEARCH_MAX_PAGES": 2000,
 }
 
 
