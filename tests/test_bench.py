@@ -76,3 +76,19 @@ def test_feed_server_answers_304_to_its_validators() -> None:
         again = httpx.get(server.url, headers={"If-None-Match": first.headers["ETag"]})
     assert (first.status_code, again.status_code) == (200, 304)
     assert [status for _, _, status in server.log] == [200, 304]
+
+
+def test_projection_caps_the_feeds_and_extends_the_rest_linearly() -> None:
+    import run
+
+    small = {"total": 1_100, "feeds": 100, "feed_files": 10}
+    large = {"total": 2_150, "feeds": 150, "feed_files": 10}  # feeds full: only entries change
+    model, naive, how = run.project([(1_000, small), (2_000, large)], 100_000)
+    assert model == 100_000 + 10 * 15, "1 byte per item elsewhere; 10 feeds of 15 bytes"
+    assert naive == 2_150 + 1.05 * 98_000
+    assert "1,000 and 2,000" in how
+    more = {"total": 2_200, "feeds": 200, "feed_files": 20}  # new tags bring new feeds
+    model, _, _ = run.project([(1_000, small), (2_000, more)], 100_000)
+    assert model == 100_000 + (20 + 10 / 1_000 * 98_000) * 10
+    alone, same, how = run.project([(2_000, large)], 100_000)
+    assert alone == same == 2_150 * 50 and "proportional" in how
