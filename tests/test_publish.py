@@ -161,8 +161,13 @@ def test_production_site_has_sitemap_robots_feeds_and_meta(project: Path) -> Non
     texts = [a.read_text(encoding="utf-8") for a in articles]
     (updated,) = [t for t in texts if '<meta property="og:title" content="[MàJ]' in t]
     assert '<meta property="article:modified_time" content="20' in updated
-    # No link of the production site is root-relative: they all carry the sub-path.
-    assert not re.search(r'(?:href|src)="/(?!/)', html)
+    # Every link of the production site carries the sub-path: links inside the site are
+    # root-relative ("/my-archive/…"), canonical and Open Graph URLs absolute.
+    links = re.findall(r'(?:href|src)="([^"]*)', html)
+    outside = ("https://fil-numerique", "data:", "#")
+    inside = [link for link in links if not link.startswith(outside)]
+    assert len(inside) > 10
+    assert all(link.startswith(("/my-archive/", siteurl + "/")) for link in inside), inside
 
 
 def test_publish_pushes_the_built_site_to_gh_pages(tmp_path: Path, project: Path) -> None:

@@ -396,7 +396,8 @@ def test_english_dates_without_system_locale(tmp_path: Path, monkeypatch: Any) -
 
 
 def test_sub_path_siteurl_links(tmp_path: Path, sample_site: Path) -> None:
-    """Under a sub-path SITEURL, every internal link and asset starts with it."""
+    """Under a sub-path SITEURL, every internal link and asset starts with its path (links
+    inside the site are root-relative: "/my-archive/…") or with SITEURL, and resolves."""
     import shutil
 
     content = tmp_path / "content"
@@ -409,9 +410,10 @@ def test_sub_path_siteurl_links(tmp_path: Path, sample_site: Path) -> None:
         for link in page.links + page.assets:
             if link.startswith(("http://", "https://")) and "127.0.0.1" not in link:
                 continue
-            assert link.startswith((site_url + "/", "#", "data:")), (path, link)
-            target = link.removeprefix(site_url + "/").split("#")[0]
-            if link.startswith(site_url) and target and not target.startswith(OTHER_PAGES):
+            assert link.startswith((site_url + "/", "/my-archive/", "#", "data:")), (path, link)
+            target = link.removeprefix(site_url + "/").removeprefix("/my-archive/").split("#")[0]
+            inside = link.startswith((site_url, "/my-archive/"))
+            if inside and target and not target.startswith(OTHER_PAGES):
                 resolved = output / target
                 assert resolved.is_file() or (resolved / "index.html").is_file(), (path, link)
             checked += 1

@@ -46,6 +46,19 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def _root(siteurl: Any) -> str:
+    """The prefix of links inside the site: SITEURL's path when it is an absolute URL.
+
+    "https://user.github.io/my-archive" gives "/my-archive" (links stay right under the
+    sub-path, 25 to 40 bytes shorter each); "" and relative SITEURLs are kept as they are.
+    Canonical, Open Graph and feed URLs keep the absolute SITEURL.
+    """
+    text = str(siteurl or "")
+    if text.startswith(("http://", "https://")):
+        return urlsplit(text).path.rstrip("/")
+    return text
+
+
 def install_theme_helpers(generator: Any) -> None:
     """Add the theme's filters, globals and gettext strings to a generator's Jinja env."""
     env = getattr(generator, "env", None)
@@ -63,6 +76,7 @@ def install_theme_helpers(generator: Any) -> None:
             "fa_month_name": dates.month_name,
             "fa_by_month": timeline.by_month,
             "fa_host": _host,
+            "fa_root": _root,
             "fa_typo": typo.french if lang.startswith("fr") else (lambda html: html or ""),
         }
     )
