@@ -64,7 +64,7 @@ def test_click_path_home_day_article_tag_month_day(page: Any, site: str) -> None
     assert "Justice" in page.locator("h1").inner_text()
     assert page.get_by_role("link", name=re.compile(ITEM_TITLE)).count() == 1
 
-    page.locator("section h2 a", has_text="octobre 2025").click()
+    page.locator("main h2 a", has_text="octobre 2025").click()
     assert page.url.endswith("/2025/10/")
     page.locator("table.cal a", has_text=re.compile(r"^\s*31")).click()
     assert page.url == day_url
