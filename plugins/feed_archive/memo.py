@@ -72,6 +72,8 @@ def _stable(value: Any) -> str:
 
 def _plain(value: Any, depth: int = 0) -> str | None:
     """Text of a plain value (atoms, taxonomy names, lists and dicts of them); None otherwise."""
+    if type(value) is str:  # by length and text: no repr of long contents
+        return f"s{len(value)}:{value}"
     if isinstance(value, (str, int, float, bool, type(None), dt.date, dt.time)):
         return repr(value)
     if isinstance(value, URLWrapper):

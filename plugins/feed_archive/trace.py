@@ -53,7 +53,7 @@ class Trace:
         if kind is str:
             return f"s{len(value)}:{value}"
         if kind in _PLAIN:
-            return kind.__name__ + ":" + repr(value)
+            return _plain_text(value)
         known = self.index.get(id(value))
         if known is not None:
             return f"#{known}"
@@ -78,17 +78,17 @@ class Trace:
             return mark + ",".join([self.describe(v, depth + 1) for v in value]) + "]"
         if isinstance(value, (set, frozenset)):
             raise Untraceable("a set (its order is not stable)")
-        kind = type(value)
-        if hasattr(kind, "__next__"):
+        prefix, show, sized, truth = _kind_info(kind)
+        if prefix is None:
             raise Untraceable(f"an iterator ({kind.__name__})")
         self.index[id(value)] = len(self.objects)
         self.objects.append(value)
-        text = f"@{kind.__module__}.{kind.__qualname__}"
-        if kind.__str__ is not object.__str__ and not callable(value):
+        text = prefix
+        if show and not callable(value):
             text += "=" + self.describe(str(value), depth + 1)
-        if hasattr(kind, "__len__"):
+        if sized:
             text += f"#len{len(value)}"
-        elif hasattr(kind, "__bool__"):
+        elif truth:
             text += f"#bool{bool(value)}"
         return text
 
@@ -140,6 +140,41 @@ class Trace:
         """The digest of every value the steps gave."""
         text = "\x1f".join(self.values).encode("utf-8", "surrogatepass")
         return hashlib.blake2b(text, digest_size=16).digest()
+
+
+#: type -> (descriptor prefix or None for iterators, has its own str, has len, has bool).
+_KINDS: dict[type, tuple[str | None, bool, bool, bool]] = {}
+#: id -> (value, text) of dates and times met (immutable; kept alive so ids stay theirs).
+_ATOM_TEXT: dict[int, tuple[Any, str]] = {}
+
+
+def _kind_info(kind: type) -> tuple[str | None, bool, bool, bool]:
+    """What describe needs to know of a type (computed once per type)."""
+    found = _KINDS.get(kind)
+    if found is None:
+        prefix = None if hasattr(kind, "__next__") else f"@{kind.__module__}.{kind.__qualname__}"
+        found = _KINDS[kind] = (
+            prefix,
+            kind.__str__ is not object.__str__,
+            hasattr(kind, "__len__"),
+            hasattr(kind, "__bool__"),
+        )
+    return found
+
+
+def _plain_text(value: Any) -> str:
+    """Descriptor of an exact plain atom (dates and times' reprs remembered per object)."""
+    kind = type(value)
+    if kind is dt.datetime or kind is dt.date:
+        found = _ATOM_TEXT.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        text = kind.__name__ + ":" + repr(value)
+        if len(_ATOM_TEXT) > 200_000:
+            _ATOM_TEXT.clear()
+        _ATOM_TEXT[id(value)] = (value, text)
+        return text
+    return kind.__name__ + ":" + repr(value)
 
 
 _CURRENT: list[Trace] = []
