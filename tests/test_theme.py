@@ -285,6 +285,18 @@ def test_average_article_page_size(sample_site: Path, article_pages: dict) -> No
         f"average without their text {sum(overheads) / len(overheads):.0f} bytes"
     )
     assert max(overheads) <= 10 * 1024
+    # issue 6 (100,000 items in 1 GB): the page around the text stays lean (4.0 KB in Nov. 2026)
+    assert sum(overheads) / len(overheads) <= 5 * 1024
+
+
+def test_summaries_only_on_the_home_page(sample_site: Path) -> None:
+    """Home entries carry their summary; day pages show the same entries without it."""
+    entry = re.compile(r'<li class="entry">.*?</li>', re.DOTALL)
+    home = entry.findall((sample_site / "index.html").read_text(encoding="utf-8"))
+    assert home and all("<p>" in item for item in home)
+    day = entry.findall((sample_site / "2025/10/31/index.html").read_text(encoding="utf-8"))
+    assert len(day) == 2 and not any("<p>" in item for item in day)
+    assert all('<p class="meta">' in item for item in day)
 
 
 def test_only_site_assets_and_feeds(sample_site: Path) -> None:
