@@ -354,6 +354,7 @@ def do_page(memo: RenderMemo, path: str, page: _Page) -> tuple[Any, ...]:
 
 
 def _do_pages(memo: RenderMemo, jobs: list[tuple[str, _Page]]) -> list[tuple[Any, ...]]:
+    tracing.forget()
     results = []
     for path, page in jobs:
         rel, key, steps, written, skipped = do_page(memo, path, page)

@@ -78,18 +78,23 @@ class Trace:
             return mark + ",".join([self.describe(v, depth + 1) for v in value]) + "]"
         if isinstance(value, (set, frozenset)):
             raise Untraceable("a set (its order is not stable)")
-        prefix, show, sized, truth = _kind_info(kind)
-        if prefix is None:
-            raise Untraceable(f"an iterator ({kind.__name__})")
+        found = _OBJECT_TEXT.get(id(value))
+        if found is not None and found[0] is value:
+            text = found[1]
+        else:
+            prefix, show, sized, truth = _kind_info(kind)
+            if prefix is None:
+                raise Untraceable(f"an iterator ({kind.__name__})")
+            text = prefix
+            if show and not callable(value):
+                text += "=" + self.describe(str(value), depth + 1)
+            if sized:
+                text += f"#len{len(value)}"
+            elif truth:
+                text += f"#bool{bool(value)}"
+            _OBJECT_TEXT[id(value)] = (value, text)
         self.index[id(value)] = len(self.objects)
         self.objects.append(value)
-        text = prefix
-        if show and not callable(value):
-            text += "=" + self.describe(str(value), depth + 1)
-        if sized:
-            text += f"#len{len(value)}"
-        elif truth:
-            text += f"#bool{bool(value)}"
         return text
 
     def encode(self, value: Any, depth: int = 0) -> Any:
@@ -146,6 +151,14 @@ class Trace:
 _KINDS: dict[type, tuple[str | None, bool, bool, bool]] = {}
 #: id -> (value, text) of dates and times met (immutable; kept alive so ids stay theirs).
 _ATOM_TEXT: dict[int, tuple[Any, str]] = {}
+#: id -> (object, descriptor) of objects met since `forget()`: renders are pure, so an object's
+#: str, len and truth cannot change while pages render (they can between two batches).
+_OBJECT_TEXT: dict[int, tuple[Any, str]] = {}
+
+
+def forget() -> None:
+    """Drop the remembered object descriptors (call before each batch of pages)."""
+    _OBJECT_TEXT.clear()
 
 
 def _kind_info(kind: type) -> tuple[str | None, bool, bool, bool]:
