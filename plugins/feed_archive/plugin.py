@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pelican import signals
 
-from . import hooks, memo, revisions, search, site, speed, stats
+from . import hooks, memo, reader, revisions, search, site, speed, stats
 
 
 def register() -> None:
     """Connect the plugin's build hooks."""
     signals.initialized.connect(hooks.check_settings)
     signals.initialized.connect(speed.guard_cache)
+    signals.readers_init.connect(reader.install)
     signals.get_writer.connect(memo.get_writer)
     signals.article_generator_init.connect(speed.preread)
     signals.article_generator_pretaxonomy.connect(speed.cache_urls)
