@@ -260,6 +260,21 @@ def test_dates_as_pelican_reads_them(value: str, tmp_path: Path) -> None:
         assert (got, type(got), repr(got)) == (want, type(want), repr(want))
 
 
+def test_cmark_does_not_leak() -> None:
+    """The engine frees its tree and its output: 3,000 conversions do not grow the process."""
+    import resource
+
+    from feed_archive.reader import cmark_html
+
+    text = "## Titre\n\n" + "Un *mot*, **deux** et [un lien](https://e.example/).\n\n" * 100
+    cmark_html(text)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(3000):
+        cmark_html(text)
+    # cmarkgfm's own helpers keep the tree and the HTML: ~60 MB here
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 10_000  # KiB
+
+
 def test_line_breaks_outside_fences_only() -> None:
     """A `<br>` ending a line becomes a hard break, except in fenced code and on the last line."""
     from feed_archive.reader import cmark_html, line_breaks
@@ -391,6 +406,45 @@ def test_synthetic_archive_reads_the_same(tmp_path: Path) -> None:
     found = compare(paths, _settings(content, tmp_path))
     _report(found, "synthetic")
     assert found.backslash_breaks == 0
+
+
+#: Feed HTML that makes our converter write each construct it has (clean.py).
+CONVERTER_CASES = {
+    "nested-code": "<ul><li>liste<pre>ligne 1\n\nligne 3 &lt;b&gt; * _x_</pre></li></ul>"
+    "<blockquote><pre>cité\n  indenté</pre></blockquote>",
+    "image-without-src": '<p>Texte <img src="relative.png" alt="Légende" title="Le titre"> '
+    '<img src="x.png" alt="Sans titre"> fin</p>',
+    "table": "<table><thead><tr><th>a | b</th><th>c</th></tr></thead><tbody><tr><td>1</td>"
+    "<td>*2* <a href='https://e.example/t'>lien</a></td></tr><tr><td>seul</td></tr></tbody>"
+    "</table><table><tr><td>sans en-tête</td><td>x</td></tr></table>",
+    "code": "<pre><code>```\nif a &lt; b &amp;&amp; c:\n    print('&lt;br&gt;')<br>x\n```"
+    "</code></pre>"
+    "<p>en ligne : <code>a < b</code> et <code>x`y</code></p>",
+    "links": '<p><a href="https://e.example/é?q=1&amp;r=(2)">accent</a> '
+    '<a href="https://e.example/x">https://e.example/x</a> '
+    '<a href="mailto:a@e.example">courriel</a> https://bare.example/url</p>',
+    "blocks": "<h2>Titre 2</h2><h3>Titre 3</h3><hr><ol start='3'><li>trois</li><li>quatre"
+    "</li></ol><ul><li>a<ul><li>b</li></ul></li></ul><dl><dt>terme</dt><dd>déf</dd></dl>"
+    "<p><del>barré</del> <sub>2</sub> <q>cité</q> <kbd>Ctrl</kbd></p>",
+    "emphasis": "<p><em>« cité ».</em>Suite <strong>gras</strong>, <em>un</em>deux "
+    "<b>Note</b><strong>:</strong> fin</p>",
+    "hostile": "<p>&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:y) &lt;br&gt;</p>",
+}
+
+
+def test_converter_constructs_read_the_same(tmp_path: Path) -> None:
+    """Each construct clean.py writes reads the same (or, emphasis, with Python-Markdown)."""
+    from feed_archive import clean
+
+    content = tmp_path / "content"
+    paths = []
+    for name, source in CONVERTER_CASES.items():
+        body = clean.to_markdown(clean.sanitize(source))
+        paths.append(_post(content, body, slug=name))
+    found = compare(paths, _settings(content, tmp_path))
+    _report(found, "constructs")
+    assert found.posts == len(CONVERTER_CASES)
+    assert [Path(p).stem for p in found.fallbacks] == ["emphasis"]
 
 
 @pytest.fixture(scope="session")
