@@ -345,6 +345,24 @@ def test_plugin_installs_the_reader_for_archive_only(tmp_path: Path) -> None:
     assert "<em>page</em> ligne\\" in page_html  # Python-Markdown: the backslash stays
 
 
+def test_formatted_fields_left_to_python_markdown(tmp_path: Path) -> None:
+    """With FORMATTED_FIELDS (Pelican's default: summary), the post is Python-Markdown's."""
+    from pelican.readers import MarkdownReader
+
+    from feed_archive.reader import ArchiveMarkdownReader
+
+    post = _post(tmp_path / "content", "ligne un\\\nligne deux")
+    post.write_text(
+        post.read_text(encoding="utf-8").replace("Feed: f\n", "Feed: f\nSummary: *court*\n"),
+        encoding="utf-8",
+    )
+    content, output = tmp_path / "content", tmp_path / "output"
+    settings = site_settings(content, output, FORMATTED_FIELDS=["summary"])
+    got = ArchiveMarkdownReader(settings).read(str(post))
+    assert got == MarkdownReader(settings).read(str(post))
+    assert got[1]["summary"] == "<p><em>court</em></p>"
+
+
 def test_parallel_build_reads_with_cmark(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """speed.preread's forked workers use the installed reader: the page shows cmark's HTML."""
     from conftest import build_site
