@@ -345,6 +345,28 @@ def test_plugin_installs_the_reader_for_archive_only(tmp_path: Path) -> None:
     assert "<em>page</em> ligne\\" in page_html  # Python-Markdown: the backslash stays
 
 
+def test_placeholders_stay_as_written(tmp_path: Path) -> None:
+    """A preserved image's `{static}/…` src (and a hand-made `|filename|` link) is left for
+    Pelican to resolve, exactly as Python-Markdown leaves it; a feed's encoded braces are not."""
+    from pelican.readers import MarkdownReader
+
+    from feed_archive.reader import ArchiveMarkdownReader
+
+    image = "images/archive/ab/" + "a" * 64 + ".png"
+    body = (
+        f'![Un graphique]({{static}}/{image} "https://e.example/a.png")\n\n'
+        "[voir](|filename|autre.md) [url](https://e.example/%7Bstatic%7D/x)"
+    )
+    post = _post(tmp_path / "content", body)
+    settings = _settings(tmp_path / "content", tmp_path)
+    ours, _ = ArchiveMarkdownReader(settings).read(str(post))
+    theirs, _ = MarkdownReader(settings).read(str(post))
+    for html in (ours, theirs):
+        assert f'src="{{static}}/{image}"' in html
+        assert 'href="|filename|autre.md"' in html
+        assert 'href="https://e.example/%7Bstatic%7D/x"' in html
+
+
 def test_formatted_fields_left_to_python_markdown(tmp_path: Path) -> None:
     """With FORMATTED_FIELDS (Pelican's default: summary), the post is Python-Markdown's."""
     from pelican.readers import MarkdownReader

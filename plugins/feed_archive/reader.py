@@ -39,6 +39,10 @@ _MD_CODE = re.compile(r"^(`{3,})[^\n]*\n.*?^\1[ \t]*$|(`+)(?!`).+?(?<!`)\2(?!`)"
 #: Code (kept as it is) or a link/image with no destination but a title: `![alt]( "title")`.
 _EMPTY_DESTINATION = re.compile(_MD_CODE.pattern + r'|(?<!\\)\]\( "', re.M | re.S)
 _HTML_CODE = re.compile(r"<(pre|code)\b.*?</\1>|<[^>]*>", re.S)
+#: A link or image URL starting with a Pelican placeholder ({static}, |filename|, ...), which
+#: cmark percent-encodes and Python-Markdown leaves as it is. Feed URLs never start so (they
+#: are made absolute when archived): these are our preserved images (images.py) or hand-made.
+_PLACEHOLDER_URL = re.compile(r'(\s(?:href|src)=")(?:%7B(\w+)%7D|%7C(\w+)%7C)')
 
 
 def our_date(value: str) -> SafeDatetime | None:
@@ -129,6 +133,15 @@ def empty_destinations(body: str) -> str:
     if ']( "' not in body:
         return body
     return _EMPTY_DESTINATION.sub(lambda m: m.group(0) if m.group(0)[0] == "`" else '](<> "', body)
+
+
+def placeholders(content: str) -> str:
+    """`{static}/…` (and Pelican's other placeholders) at the start of a URL, as written."""
+    if "%7" not in content:
+        return content
+    return _PLACEHOLDER_URL.sub(
+        lambda m: m.group(1) + (f"{{{m.group(2)}}}" if m.group(2) else f"|{m.group(3)}|"), content
+    )
 
 
 def emphasis_matched(body: str, content: str) -> bool:
@@ -240,7 +253,7 @@ class ArchiveMarkdownReader(pelican_readers.MarkdownReader):
         if set(meta) & set(self.settings["FORMATTED_FIELDS"]):
             return super().read(source_path)  # Markdown in metadata: Python-Markdown's job
         try:
-            content = cmark_html(empty_destinations(line_breaks(body))).strip()
+            content = placeholders(cmark_html(empty_destinations(line_breaks(body)))).strip()
         except (UnicodeError, ValueError):
             return super().read(source_path)
         if not emphasis_matched(body, content):
