@@ -187,16 +187,16 @@ def scenario_builds(
     """Vanilla, full and (optionally) incremental builds of one archive size."""
     figures = BuildFigures(size)
     base = archive_for(size, work)
-    for _ in range(runs):
-        content = work / f"site-{size}" / "content"
-        output = work / f"site-{size}" / "output"
-        cache = work / f"site-{size}" / "cache"
+    for run in range(runs):
+        # New folder names every run: some file systems here get slower at creating folders
+        # where a big tree was just deleted, which would slow later runs for no reason of ours.
+        site = work / f"site-{size}" / f"run-{run}"
+        shutil.rmtree(work / f"site-{size}", ignore_errors=True)
+        content, output, cache = site / "content", site / "output", site / "cache"
         _copy_tree(base, content)
         if vanilla:
-            figures.vanilla.runs.append(build_vanilla(content, work / f"site-{size}" / "vanilla"))
-            shutil.rmtree(work / f"site-{size}" / "vanilla", ignore_errors=True)
-        shutil.rmtree(output, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
+            figures.vanilla.runs.append(build_vanilla(content, site / "vanilla"))
+            shutil.rmtree(site / "vanilla", ignore_errors=True)
         figures.full.runs.append(build_ours(content, output, cache))
         if incremental:
             synth.write_archive(content, NEW_ITEMS, start=size, total=size)
