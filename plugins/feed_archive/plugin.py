@@ -11,6 +11,7 @@ def register() -> None:
     """Connect the plugin's build hooks."""
     signals.initialized.connect(hooks.check_settings)
     signals.initialized.connect(speed.guard_cache)
+    signals.initialized.connect(speed.quick_typography)
     signals.readers_init.connect(reader.install)
     signals.get_writer.connect(memo.get_writer)
     signals.article_generator_init.connect(speed.preread)
