@@ -336,9 +336,14 @@ def size_lines(figures: list[BuildFigures]) -> list[str]:
     for fig in figures:
         if fig.full.runs and fig.size >= 10_000:
             peak = fig.full.peak()
+            judged = (
+                f"(target ≤ 1.5 GB) {_verdict(peak <= 1.5 * 1024**3)}"
+                if fig.size == 10_000
+                else "(the 1.5 GB target is for N=10,000)"
+            )
             lines.append(
                 f"[5] memory       N={fig.size:,}: peak {peak / MiB:.0f} MiB for the whole "
-                f"build incl. search indexing (target ≤ 1.5 GB) {_verdict(peak <= 1.5 * 1024**3)}"
+                f"build incl. search indexing {judged}"
             )
     if not any(fig.size >= 10_000 for fig in figures) and figures and figures[-1].full.runs:
         fig = figures[-1]
