@@ -73,3 +73,44 @@ PIECES = st.sampled_from(
 @given(st.lists(PIECES, max_size=40).map("".join))
 def test_same_html_for_any_mix_of_quotes_dashes_and_tags(html: str) -> None:
     assert typogrify(html) == _plain_typogrify(html)
+
+
+def test_a_parallel_clean_build_hashes_no_post_in_the_main_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers' file stamps are reused: the main process does not read each post again."""
+    import os
+
+    import pelican.cache
+
+    from conftest import build_site
+
+    main, counted = os.getpid(), []
+    original = pelican.cache.FileStampDataCacher.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        stamp = self._filestamp_func
+
+        def counting(name: str):
+            if os.getpid() == main:
+                counted.append(name)
+            return stamp(name)
+
+        self._filestamp_func = counting
+
+    monkeypatch.setattr(pelican.cache.FileStampDataCacher, "__init__", init)
+    content = tmp_path / "content"
+    synth.write_archive(content, 40, total=40)
+    output = build_site(
+        content,
+        tmp_path / "output",
+        FEED_ARCHIVE_PARALLEL_MIN=1,
+        FEED_ARCHIVE_BUILD_WORKERS=2,
+        FEED_ARCHIVE_SEARCH=False,
+    )
+    assert len(list(output.glob("20*/*/*/*/index.html"))) == 40
+    assert not [name for name in counted if name.endswith(".md")]
+    synth.write_archive(content, 1, start=40, total=40)
+    build_site(content, tmp_path / "output", FEED_ARCHIVE_SEARCH=False)
+    assert len([n for n in counted if n.endswith(".md")]) >= 40, "cached posts are checked"

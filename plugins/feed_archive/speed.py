@@ -175,18 +175,20 @@ def preread(generator: Any) -> None:
         settings.get("CACHE_CONTENT") and settings.get("CONTENT_CACHING_LAYER") == "reader"
     ):
         return
-    todo = [
-        os.path.abspath(os.path.join(generator.path, f))
+    names = {
+        os.path.abspath(os.path.join(generator.path, f)): f
         for f in generator.get_files(
             settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"]
         )
-        if generator.get_cached_data(f, None) is None and file_suffix(f) in readers.readers
-    ]
+        if not _cached(generator, f) and file_suffix(f) in readers.readers
+    }
+    todo = list(names)
     if len(todo) < int(merged(settings)["FEED_ARCHIVE_PARALLEL_MIN"]):
         return
     size = max(1, len(todo) // (count * 8))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     _WORKER["readers"] = readers
+    stamps = getattr(generator._get_file_stamp, "_fa_stamps", {})
     cache = _PopCache()
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
@@ -195,6 +197,9 @@ def preread(generator: Any) -> None:
                     for value in _wrappers(metadata):
                         value.settings = settings
                     cache[path] = (stamp, (content, metadata))
+                    # the stamp of the bytes the worker read: Pelican caches the article with
+                    # it without hashing the file once more in this process
+                    stamps.setdefault(names[path], stamp)
                     _TYPOGRIFIED.update(done)
     except (OSError, RuntimeError, ValueError) as exc:  # no fork here: Pelican reads alone
         logger.warning("feed_archive: parallel reading unavailable (%s)", exc)
@@ -203,8 +208,28 @@ def preread(generator: Any) -> None:
         _WORKER.clear()
     if cache:
         readers._cache = cache
+        _stamps_given(readers, {path: entry[0] for path, entry in cache.items()})
         _install_typogrify()
     logger.debug("feed_archive: %s articles read by %s processes", len(cache), count)
+
+
+def _cached(generator: Any, name: str) -> bool:
+    """Whether Pelican's content cache holds this file, unchanged (no hashing when absent)."""
+    entries = getattr(generator, "_cache", None)
+    if isinstance(entries, dict) and name not in entries:
+        return False
+    return generator.get_cached_data(name, None) is not None
+
+
+def _stamps_given(readers: Any, stamps: dict[str, Any]) -> None:
+    """The reader cache checks each entry against the stamp the worker computed (same bytes)."""
+    original = readers._get_file_stamp
+
+    def stamp(filename: str) -> Any:
+        found = stamps.pop(filename, None)
+        return original(filename) if found is None else found
+
+    readers._get_file_stamp = stamp
 
 
 def _stamp_once(generator: Any) -> None:
@@ -220,6 +245,7 @@ def _stamp_once(generator: Any) -> None:
         return stamps[filename]
 
     stamp._fa_once = True  # type: ignore[attr-defined]
+    stamp._fa_stamps = stamps  # type: ignore[attr-defined]
     generator._get_file_stamp = stamp
 
 
