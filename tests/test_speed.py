@@ -75,10 +75,11 @@ def test_same_html_for_any_mix_of_quotes_dashes_and_tags(html: str) -> None:
     assert typogrify(html) == _plain_typogrify(html)
 
 
-def test_a_parallel_clean_build_hashes_no_post_in_the_main_process(
+def test_a_parallel_clean_build_leaves_hashing_and_sanitizing_to_the_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The workers' file stamps are reused: the main process does not read each post again."""
+    """The workers' file stamps and sanitized HTML are reused: the main process does not read
+    or sanitize each post again."""
     import os
 
     import pelican.cache
@@ -100,6 +101,16 @@ def test_a_parallel_clean_build_hashes_no_post_in_the_main_process(
         self._filestamp_func = counting
 
     monkeypatch.setattr(pelican.cache.FileStampDataCacher, "__init__", init)
+    from feed_archive import hooks
+
+    sanitizer, sanitized = hooks.safe_html, []
+
+    def counting_sanitizer(html: str, source: str | None) -> str:
+        if os.getpid() == main:
+            sanitized.append(source)
+        return sanitizer(html, source)
+
+    monkeypatch.setattr(hooks, "safe_html", counting_sanitizer)
     content = tmp_path / "content"
     synth.write_archive(content, 40, total=40)
     output = build_site(
@@ -111,6 +122,7 @@ def test_a_parallel_clean_build_hashes_no_post_in_the_main_process(
     )
     assert len(list(output.glob("20*/*/*/*/index.html"))) == 40
     assert not [name for name in counted if name.endswith(".md")]
+    assert sanitized == [], "the last sanitizer pass ran in the workers"
     synth.write_archive(content, 1, start=40, total=40)
     build_site(content, tmp_path / "output", FEED_ARCHIVE_SEARCH=False)
     assert len([n for n in counted if n.endswith(".md")]) >= 40, "cached posts are checked"

@@ -19,10 +19,20 @@ def check_settings(pelican: Any) -> None:
         logger.error("feed_archive: %s", exc)
 
 
+#: (HTML, source) -> the HTML after safe_html, computed ahead by the read workers of this build.
+SANITIZED: dict[tuple[str, str | None], str] = {}
+
+
+def safe_html(html: str, source: str | None) -> str:
+    """An archived post's HTML after one more sanitizer pass (local images kept)."""
+    return images.restore_local(clean.sanitize(images.protect_local(html), source))
+
+
 def sanitize_archived_content(content: Any) -> None:
     """Sanitize the HTML of archived posts once more after Markdown: defence in depth."""
     metadata = getattr(content, "metadata", {}) or {}
     if "feed" not in metadata or not getattr(content, "_content", None):
         return
-    safe = clean.sanitize(images.protect_local(content._content), metadata.get("source") or None)
-    content._content = images.restore_local(safe)
+    key = (content._content, metadata.get("source") or None)
+    found = SANITIZED.pop(key, None)
+    content._content = found if found is not None else safe_html(*key)

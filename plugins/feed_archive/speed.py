@@ -22,6 +22,7 @@ from typing import Any, Iterable
 
 from pelican.utils import file_suffix
 
+from . import hooks
 from .memo import _h, build_workers, code_digest, settings_digest
 from .settings import merged
 
@@ -118,8 +119,8 @@ def _typogrify_memoized(text: str, *args: Any, **kwargs: Any) -> str:
     return _ORIGINAL["typogrify"](text, *args, **kwargs)
 
 
-def _read_chunk(paths: list[str]) -> list[tuple[str, Any, str, dict[str, Any], list[Any]]]:
-    """Worker: read and typograph some files; return what Pelican's reader would compute."""
+def _read_chunk(paths: list[str]) -> list[tuple[str, Any, str, dict[str, Any], Any]]:
+    """Worker: read, typograph and sanitize some files; return what Pelican would compute."""
     from pelican.readers import _filter_discardable_metadata
 
     readers = _WORKER["readers"]
@@ -136,16 +137,23 @@ def _read_chunk(paths: list[str]) -> list[tuple[str, Any, str, dict[str, Any], l
             content, metadata = reader.read(path)
             metadata = _filter_discardable_metadata(metadata)
             done = []
+            html = content
             if typo is not None:
                 for text in (content, metadata.get("title"), metadata.get("summary")):
                     if isinstance(text, str) and text:
                         done.append((_memo_key(text, args, kwargs), typo(text, *args, **kwargs)))
+                        if text is content:
+                            html = done[-1][1]
+            safe = None
+            if "feed" in metadata and html:  # what hooks.sanitize_archived_content will do
+                key = (html, metadata.get("source") or None)
+                safe = (key, hooks.safe_html(*key))
             stamp = readers._get_file_stamp(path)
         except Exception:  # Pelican reads it again itself and reports the error
             continue
         for value in _wrappers(metadata):
             value.settings = None
-        results.append((path, stamp, content, metadata, done))
+        results.append((path, stamp, content, metadata, (done, safe)))
     return results
 
 
@@ -193,7 +201,7 @@ def preread(generator: Any) -> None:
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             for results in pool.imap_unordered(_read_chunk, chunks):
-                for path, stamp, content, metadata, done in results:
+                for path, stamp, content, metadata, (done, safe) in results:
                     for value in _wrappers(metadata):
                         value.settings = settings
                     cache[path] = (stamp, (content, metadata))
@@ -201,6 +209,8 @@ def preread(generator: Any) -> None:
                     # it without hashing the file once more in this process
                     stamps.setdefault(names[path], stamp)
                     _TYPOGRIFIED.update(done)
+                    if safe is not None:
+                        hooks.SANITIZED[safe[0]] = safe[1]
     except (OSError, RuntimeError, ValueError) as exc:  # no fork here: Pelican reads alone
         logger.warning("feed_archive: parallel reading unavailable (%s)", exc)
         return
@@ -258,8 +268,9 @@ def _install_typogrify() -> None:
 
 
 def forget_typography(generator: Any) -> None:
-    """Drop typography answers left unused (a file changed between the pre-pass and the read)."""
+    """Drop typography and sanitizer answers left unused (the pre-pass reads ahead)."""
     _TYPOGRIFIED.clear()
+    hooks.SANITIZED.clear()
 
 
 # --- smartypants without the work that cannot change anything ------------------------------
