@@ -53,7 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ARCHIVE_LISTING_FEED_ITEMS": 20,
     "FEED_ARCHIVE_RELATED_COUNT": 3,
     "FEED_ARCHIVE_SOURCE_FEED_ATOM": "feeds/source/{slug}.atom.xml",
-    # search (search.py): index output/ with Pagefind after each build, years grouped by size
+    # search (search.py): index output/ with Pagefind after each build, by month (see README)
     "FEED_ARCHIVE_SEARCH": True,
     "FEED_ARCHIVE_SEARCH_MAX_PAGES": 2000,
 }

@@ -3,9 +3,11 @@
 Nothing here changes what Pelican outputs; it only changes who computes it and when:
 - `guard_cache` (initialized): Pelican's content cache does not notice changed settings or
   plugin code; we drop it when their digest changed, so a cached build equals a clean one.
-- `preread` (article_generator_init): Markdown conversion and typogrify of every article the
-  cache does not hold run in worker processes (fork, one per core); Pelican then reads each
-  file as usual, finding the converted text and the typography already done.
+- `preread` (article_generator_init): Markdown conversion, typogrify and the plugin's last
+  sanitizer pass of every article the cache does not hold run in worker processes (fork, one
+  per core); Pelican then reads each file as usual, finding that work (and each file's stamp)
+  already done.
+- `quick_typography` (initialized): smartypants skips substitutions a text cannot need.
 - `linear_membership` (article_generator_finalized): Pelican filters its dates list by
   `article in articles` for every tag, category and author, which is quadratic; the lists get
   a constant-time `in`.
