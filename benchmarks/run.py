@@ -78,8 +78,8 @@ def scenario_ingest(items: int, runs: int, work: Path) -> list[str]:
         parsed = feedparser.parse(io.BytesIO(data))
         parse_times.append(time.perf_counter() - start)
         assert len(parsed.entries) == items, "feedparser lost items"
-        content = work / f"ingest-{run}"
-        shutil.rmtree(content, ignore_errors=True)
+        # a new folder name every run (see scenario_builds: re-created trees write slower here)
+        content = Path(tempfile.mkdtemp(prefix=f"ingest-{run}-", dir=work))
         with FeedServer(data) as server:
             config = settings.load(
                 {
