@@ -101,12 +101,6 @@ def _run(site: Path, glob: str, bundle: Path, timeout: float) -> int:
     return int(found[-1]) if found else 0
 
 
-def _pages(folder: Path) -> int:
-    """HTML pages under `folder` that Pagefind will index: those with data-pagefind-body
-    (calendar pages share the month folders), or every page when none has it."""
-    return _read(folder)[0]
-
-
 _BODY = re.compile(rb"<([a-zA-Z][\w-]*)[^>]*?\sdata-pagefind-body[\s>=/]")
 _MARKED = re.compile(rb"<[^>]*\sdata-pagefind-[^>]*>[^<]*")
 _EXTRAS = (
