@@ -149,10 +149,9 @@ class Trace:
 
 #: type -> (descriptor prefix or None for iterators, has its own str, has len, has bool).
 _KINDS: dict[type, tuple[str | None, bool, bool, bool]] = {}
-#: id -> (value, text) of dates and times met (immutable; kept alive so ids stay theirs).
-_ATOM_TEXT: dict[int, tuple[Any, str]] = {}
-#: id -> (object, descriptor) of objects met since `forget()`: renders are pure, so an object's
-#: str, len and truth cannot change while pages render (they can between two batches).
+#: id -> (object, descriptor) of objects and dates met since `forget()`: renders are pure, so
+#: an object's str, len and truth cannot change while pages render (they can between two
+#: batches); holding the object keeps its id from being reused.
 _OBJECT_TEXT: dict[int, tuple[Any, str]] = {}
 
 
@@ -179,13 +178,11 @@ def _plain_text(value: Any) -> str:
     """Descriptor of an exact plain atom (dates and times' reprs remembered per object)."""
     kind = type(value)
     if kind is dt.datetime or kind is dt.date:
-        found = _ATOM_TEXT.get(id(value))
+        found = _OBJECT_TEXT.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
         text = kind.__name__ + ":" + repr(value)
-        if len(_ATOM_TEXT) > 200_000:
-            _ATOM_TEXT.clear()
-        _ATOM_TEXT[id(value)] = (value, text)
+        _OBJECT_TEXT[id(value)] = (value, text)
         return text
     return kind.__name__ + ":" + repr(value)
 
