@@ -35,6 +35,10 @@ CONTENT_CACHING_LAYER = "generator"
 CHECK_MODIFIED_METHOD = "md5"
 GZIP_CACHE = False
 
+# Posts carry every metadata in their header: no date from file names (Pelican's default reads
+# "2024-20-11…" at the start of a slug as a date and drops the post when it is not one).
+FILENAME_METADATA = ""
+
 ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
 ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
 PAGE_URL = "pages/{slug}/"
@@ -64,6 +68,10 @@ FEED_ARCHIVE_SOURCES = [
     {
         "name": "Le Fil Numérique",
         "url": "samples/feeds/next-sample-1.xml",
+        # the feed's id scopes its items' identities; by default the URL (without scheme,
+        # secret and trailing slash): keep it when the feed moves (`invoke sample` reads
+        # snapshot 2 of this feed from another file, as if the feed had moved)
+        "id": "fil-numerique.example/feed",
         # "tags": ["actualité"],
         # "category": "Tech",
         # "secret_env": "FIL_RSS_KEY",  # with "{secret}" in the url

@@ -38,7 +38,7 @@ def _config():
 
 
 def _fetch(url: str | None = None, name: str | None = None, quiet: bool = False) -> int:
-    """Run one fetch and print a line per feed; return the number of failed feeds."""
+    """Run one fetch and print a line per feed; return how many feeds failed or missed items."""
     from feed_archive import archive, settings
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
@@ -63,17 +63,19 @@ def _fetch(url: str | None = None, name: str | None = None, quiet: bool = False)
     except archive.StoreError as exc:
         raise Exit(f"error: {exc}", code=2) from None
     totals = archive.totals(reports)
+    missed = totals["incomplete"] + totals["skipped"]
     if len(reports) > 1 or not quiet:
         print(
             f"total: {totals['new']} new, {totals['updated']} updated, "
             f"{totals['unchanged']} unchanged, {totals['failed']} failed feed(s)"
+            + (f", {missed} item(s) not archived" if missed else "")
         )
-    return totals["failed"]
+    return totals["problems"]
 
 
 @task(help={"url": "fetch only this URL or local file", "name": "feed name for --url"})
 def fetch(c, url=None, name=None):
-    """Fetch every configured feed (or --url) into content/; exits 1 if any feed failed."""
+    """Fetch every configured feed (or --url) into content/; exit 1 if any feed or item failed."""
     failed = _fetch(url, name)
     if failed:
         raise Exit(code=1)

@@ -63,11 +63,22 @@ def archive_config(content: Path, *sources: dict[str, Any], **overrides: Any):
     return settings.load(values)
 
 
-def fetch_into(content: Path, url: str | Path, name: str = SAMPLE_NAME, **overrides: Any):
-    """Fetch one feed into the archive under `content`; return its FeedReport."""
+def fetch_into(
+    content: Path,
+    url: str | Path,
+    name: str = SAMPLE_NAME,
+    feed_id: str | None = None,
+    **overrides: Any,
+):
+    """Fetch one feed into the archive under `content`; return its FeedReport.
+
+    The feed's id is its name unless given, so two snapshots of one feed (the samples) fetched
+    from two files under one name are one feed, as `invoke fetch --url F --name N` makes them.
+    """
     from feed_archive import archive
 
-    config = archive_config(content, {"url": str(url), "name": name}, **overrides)
+    source = {"url": str(url), "name": name, "id": feed_id or name}
+    config = archive_config(content, source, **overrides)
     (report,) = archive.run(config)
     return report
 

@@ -117,13 +117,22 @@ def test_post_content_paywall_tags_and_sanitizing(tmp_path):
     assert "Brève" in brief["tags"]
 
 
-def test_item_in_two_feeds_gives_one_post(tmp_path):
-    fetch_into(tmp_path, SAMPLE_1, name="Premier")
-    report = fetch_into(tmp_path, SAMPLE_1, name="Second")
-    assert report.counts["duplicate"] == 30
-    assert report.counts["new"] == 0
-    assert len(posts(tmp_path)) == 29
-    assert {h["feed"] for _, h in posts(tmp_path).values()} == {"Premier"}
+def test_an_item_in_two_feeds_is_one_post_only_when_they_share_an_id(tmp_path):
+    fetch_into(tmp_path / "shared", SAMPLE_1, name="Premier", feed_id="fil")
+    report = fetch_into(tmp_path / "shared", SAMPLE_1, name="Second", feed_id="fil")
+    assert (report.counts["new"], report.counts["unchanged"]) == (0, 29)
+    assert report.counts["duplicate"] == 1  # listed twice in the document itself
+    assert {h["feed"] for _, h in posts(tmp_path / "shared").values()} == {"Premier"}
+    # two feeds with ids of their own never share (nor take over) an item
+    fetch_into(tmp_path / "apart", SAMPLE_1, name="Premier")
+    report = fetch_into(tmp_path / "apart", SAMPLE_1, name="Second")
+    assert report.counts["new"] == 29
+    feeds = [
+        h["feed"]
+        for p in (tmp_path / "apart").rglob("*.md")
+        for h in [read_header(p.read_text("utf-8"))]
+    ]
+    assert sorted(set(feeds)) == ["Premier", "Second"] and len(feeds) == 58
 
 
 def test_a_failing_feed_does_not_stop_the_others(tmp_path):
@@ -192,7 +201,8 @@ def test_invoke_fetch_prints_a_line_per_feed_and_exit_status(tmp_path):
     config.write_text(
         config.read_text(encoding="utf-8")
         + '\nFEED_ARCHIVE_SOURCES = [{"name": "Cassé", "url": "nowhere.xml"},'
-        ' {"name": "Le Fil Numérique", "url": "samples/feeds/next-sample-1.xml"}]\n',
+        ' {"name": "Le Fil Numérique", "url": "samples/feeds/next-sample-1.xml",'
+        ' "id": "fil-numerique.example/feed"}]\n',
         encoding="utf-8",
     )
     failed = _invoke(project, "fetch")

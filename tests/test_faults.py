@@ -36,7 +36,7 @@ CHILD = textwrap.dedent(
     from feed_archive import archive, settings
     config = settings.load({{
         "PATH": sys.argv[1],
-        "FEED_ARCHIVE_SOURCES": [{{"url": sys.argv[2], "name": "Big"}}],
+        "FEED_ARCHIVE_SOURCES": [{{"url": sys.argv[2], "name": "Big", "id": "big"}}],
         "FEED_ARCHIVE_LOCK_TIMEOUT": float(sys.argv[3]),
     }})
     print("ready", flush=True)
@@ -360,13 +360,17 @@ def test_read_only_archive_gives_a_clear_error_and_stays_intact(tmp_path: Path) 
 
     content = tmp_path / "content"
     first = _feed_file(tmp_path, "v1.xml", 5, "A")
-    (report,) = archive.run(archive_config(content, {"url": str(first), "name": "Big"}))
+    (report,) = archive.run(
+        archive_config(content, {"url": str(first), "name": "Big", "id": "big"})
+    )
     assert report.counts["new"] == 5
     before = snapshot(content)
     second = _feed_file(tmp_path, "v2.xml", 8, "B")
     with read_only(content / "archive") as how:
         try:
-            (report,) = archive.run(archive_config(content, {"url": str(second), "name": "Big"}))
+            (report,) = archive.run(
+                archive_config(content, {"url": str(second), "name": "Big", "id": "big"})
+            )
             error = report.error
         except archive.StoreError as exc:
             error = str(exc)
@@ -385,7 +389,9 @@ def test_full_disk_gives_a_clear_error_and_keeps_the_archive(tmp_path: Path) -> 
     root = content / "archive"
     with small_disk(root, "320k"):
         first = _feed_file(tmp_path, "v1.xml", 5, "A")
-        (report,) = archive.run(archive_config(content, {"url": str(first), "name": "Big"}))
+        (report,) = archive.run(
+            archive_config(content, {"url": str(first), "name": "Big", "id": "big"})
+        )
         assert report.counts["new"] == 5
         before = posts(root)
         filler = root / ".filler"
@@ -395,7 +401,9 @@ def test_full_disk_gives_a_clear_error_and_keeps_the_archive(tmp_path: Path) -> 
                 handle.flush()
         second = _feed_file(tmp_path, "v2.xml", 12, "B")
         try:
-            (report,) = archive.run(archive_config(content, {"url": str(second), "name": "Big"}))
+            (report,) = archive.run(
+                archive_config(content, {"url": str(second), "name": "Big", "id": "big"})
+            )
             error = report.error
         except archive.StoreError as exc:
             error = str(exc)
@@ -407,7 +415,9 @@ def test_full_disk_gives_a_clear_error_and_keeps_the_archive(tmp_path: Path) -> 
         assert set(before) <= set(after)
         assert not [p for p in root.rglob("*.md") if p.stat().st_size == 0]
         filler.unlink()
-        (report,) = archive.run(archive_config(content, {"url": str(second), "name": "Big"}))
+        (report,) = archive.run(
+            archive_config(content, {"url": str(second), "name": "Big", "id": "big"})
+        )
         assert report.error is None, report.line()
         assert len(posts(root)) == 12
     corpus_report.count("file-system faults survived (read-only, disk full)", 2)
@@ -422,7 +432,9 @@ def _complete_versions(rel: str, tmp_path: Path, feed: Path) -> tuple[bytes, ...
         first = tmp_path / "v1.xml"
         for name, feeds in (("fresh", (feed,)), ("update", (first, feed))):
             for one in feeds:
-                config = archive_config(cached / name, {"url": str(one), "name": "Big"})
+                config = archive_config(
+                    cached / name, {"url": str(one), "name": "Big", "id": "big"}
+                )
                 archive.run(config)
     found = [p / "archive" / rel for p in (cached / "fresh", cached / "update")]
     return tuple(p.read_bytes() for p in found if p.exists())

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import ROOT, site_settings
-from feed_archive import clean, parse, render
+from feed_archive import clean, convert, parse, render
 from feed_archive.settings import DEFAULTS, Source
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -33,7 +33,7 @@ def one(items: str):
 
 
 def post_of(items: str):
-    return render.build_post(one(items), SOURCE, PARIS, MARKERS, SEEN)
+    return convert.build_post(one(items), SOURCE, PARIS, MARKERS, SEEN)
 
 
 def test_identity_guid_then_link_then_hash():
@@ -52,7 +52,7 @@ def test_dates_published_then_updated_then_first_seen():
         b"</feed>"
     )
     (entry,) = parse.parse(atom).entries
-    post = render.build_post(entry, SOURCE, PARIS, MARKERS, SEEN)
+    post = convert.build_post(entry, SOURCE, PARIS, MARKERS, SEEN)
     assert post.date == "2025-06-01 12:00:00+02:00"
     dated = post_of("<item><guid>1</guid><pubDate>Fri, 31 Oct 2025 16:08:00 +0100</pubDate></item>")
     assert dated.date == "2025-10-31 16:08:00+01:00"
@@ -64,7 +64,7 @@ def test_dates_published_then_updated_then_first_seen():
 
 def test_other_time_zone_setting():
     entry = one("<item><guid>1</guid><pubDate>Fri, 31 Oct 2025 16:08:00 +0100</pubDate></item>")
-    post = render.build_post(entry, SOURCE, ZoneInfo("America/Montreal"), MARKERS, SEEN)
+    post = convert.build_post(entry, SOURCE, ZoneInfo("America/Montreal"), MARKERS, SEEN)
     assert post.date == "2025-10-31 11:08:00-04:00"
 
 

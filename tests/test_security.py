@@ -426,7 +426,7 @@ TRICKY = [
 hostile_text = st.lists(
     st.one_of(st.sampled_from(TRICKY), st.text(max_size=8)), min_size=1, max_size=8
 ).map("".join)
-EXPECTED_KEYS = {"title", "date", "category", "slug", "summary", "feed", "source"}
+EXPECTED_KEYS = {"title", "date", "category", "slug", "summary", "feed", "source", "fetched"}
 
 
 def _plain(value: str) -> str:
@@ -468,8 +468,9 @@ def test_metadata_cannot_be_injected(
 ) -> None:
     """Pelican reads back exactly the metadata written, whatever the title/author/tag/id hold."""
 
+    from feed_archive.convert import build_post
     from feed_archive.entry import Entry
-    from feed_archive.render import build_post, render
+    from feed_archive.render import render
     from feed_archive.settings import Source
 
     entry = Entry(

@@ -212,7 +212,11 @@ def test_the_workflow_sequence_archives_commits_and_builds_the_sample(tmp_path: 
     git("-C", str(project), "push", "-q", "origin", "main")
     output = project / "output"
     config = project / "pelicanconf.py"
-    sample = '[{"name": "Le Fil Numérique", "url": "samples/feeds/next-sample-1.xml"}]'
+    # Snapshots 1 and 2 are one feed at two addresses: the id keeps its items' identities.
+    sample = (
+        '[{"name": "Le Fil Numérique", "url": "samples/feeds/next-sample-1.xml",'
+        ' "id": "fil-numerique.example/feed"}]'
+    )
     text = config.read_text(encoding="utf-8") + f"\nFEED_ARCHIVE_SOURCES = {sample}\n"
     config.write_text(text, encoding="utf-8")
     git("-C", str(project), "commit", "-q", "-am", "settings: the sample feed")

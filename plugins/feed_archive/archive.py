@@ -7,61 +7,25 @@ import hashlib
 import logging
 import multiprocessing as mp
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from typing import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from . import fetch as fetching
 from . import images, tagging
+from .convert import build_post
 from .entry import Entry
 from .parse import ParseError, parse
-from .render import (
-    Post,
-    build_post,
-    format_date,
-    metadata_name,
-    read_header,
-    render,
-    with_history,
-)
+from .record import Recorder
+from .render import Post, format_date
+from .report import DUPLICATE, INCOMPLETE, OUTCOMES, SKIPPED, UPDATED, FeedReport
 from .settings import Config, SettingsError, Source
 from .store import State, Store, StoreError
 
+__all__ = ["FeedReport", "Post", "StoreError", "archive_feed", "build_posts", "run", "totals"]
+
 logger = logging.getLogger(__name__)
-
-NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
-DUPLICATE, STALE, SKIPPED = "duplicate", "stale", "skipped"
-OUTCOMES = (NEW, UPDATED, UNCHANGED, DUPLICATE, STALE, SKIPPED)
-
-
-@dataclass
-class FeedReport:
-    """What one feed's fetch did: counts per outcome, the HTTP status, or the error."""
-
-    name: str
-    status: int | None = None
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
-    error: str | None = None
-    warning: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        """True when the feed could not be archived at all."""
-        return self.error is not None
-
-    def line(self) -> str:
-        """One human line: counts and HTTP status, or the error."""
-        if self.error:
-            return f"{self.name}: FAILED: {self.error}"
-        if self.status == 304:
-            return f"{self.name}: not modified (HTTP 304)"
-        parts = [f"{self.counts[k]} {k}" for k in (NEW, UPDATED, UNCHANGED)]
-        parts += [f"{self.counts[k]} {k}" for k in (DUPLICATE, STALE, SKIPPED) if self.counts[k]]
-        where = f" (HTTP {self.status})" if self.status and self.status != 200 else ""
-        if self.status == 200:
-            where = " (HTTP 200)"
-        return f"{self.name}: " + ", ".join(parts) + where
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -91,52 +55,11 @@ def _state_key(source: Source) -> str:
 
 
 def _base_url(url: str | None) -> str | None:
-    """The fetch URL without query or fragment (they may hold a key), for resolving links."""
+    """The feed URL without query or fragment (they may hold a key), for resolving links."""
     if not url:
         return None
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-
-
-def _later(first: str, second: str) -> str:
-    """The later of two dates written by render.format_date (compared as instants)."""
-    try:
-        return max(first, second, key=datetime.fromisoformat)
-    except ValueError:
-        return first
-
-
-def _same_version(text: str, old: str) -> bool:
-    """True when two post texts differ at most by their Modified line."""
-
-    def strip(value: str) -> str:
-        return "\n".join(line for line in value.split("\n") if not line.startswith("Modified: "))
-
-    return strip(text) == strip(old)
-
-
-def archive_entry(post: Post, store: Store, source: Source, modified_at: str) -> str:
-    """Store one post: new, updated in place (old version kept), unchanged, stale or duplicate.
-
-    Stale: the feed served an older version of an item we already updated (a cache flip-flop).
-    """
-    key, path, existing = store.lookup(post.identity)
-    if path is None or existing is None:
-        target = store.path_for(source.slug, post.date, post.slug)
-        store.write(target, render(post))
-        return NEW
-    previous = read_header(existing)
-    if previous.get("feed") != metadata_name(post.feed):
-        return DUPLICATE
-    candidate = with_history(post, previous)
-    text = render(candidate)
-    if text == existing:
-        return UNCHANGED
-    if any(_same_version(text, old) for old in store.versions(path)):
-        return STALE
-    updated = render(replace(candidate, modified=_later(modified_at, candidate.date)))
-    store.write(path, updated, previous=existing)
-    return UPDATED
 
 
 def _build_one(entry: Entry, source: Source, config: Config, now: datetime) -> Post | str:
@@ -168,6 +91,44 @@ def build_posts(
         return pool.map(work, entries, chunksize=max(1, len(entries) // (wanted * 4)))
 
 
+def _archive_entries(
+    entries: tuple[Entry, ...],
+    source: Source,
+    config: Config,
+    recorder: Recorder,
+    report: FeedReport,
+    now: datetime,
+) -> None:
+    """Build and record each entry of a document once; an entry that fails is named."""
+    secrets = source.secrets()
+    localizer = images.Localizer.for_source(config, source) if source.images else None
+    seen: set[str] = set()
+    unique: list[Entry] = []
+    for entry in (_without_secrets(e, secrets) for e in entries):
+        if entry.identity in seen:
+            report.counts[DUPLICATE] += 1
+        else:
+            seen.add(entry.identity)
+            unique.append(entry)
+    for entry, built in zip(unique, build_posts(unique, source, config, now), strict=True):
+        try:
+            if isinstance(built, str):
+                raise ValueError(built)
+            post = images.localize_post(built, localizer)
+            report.counts[recorder.record(post, entry.legacy_identity)] += 1
+        except StoreError:
+            raise
+        except Exception as exc:  # one broken item must not stop the feed
+            cause = redact(str(exc), secrets).split("\n")[0][:160]
+            if not isinstance(built, str):
+                cause = f"{type(exc).__name__}: {cause}"
+            name = redact(entry.title or entry.identity, secrets)[:80]
+            logger.warning("%s: skipped item %r: %s", source.name, name, cause)
+            report.miss(SKIPPED, name, cause)
+    if localizer is not None:
+        localizer.save()
+
+
 def archive_feed(
     source: Source,
     config: Config,
@@ -179,9 +140,10 @@ def archive_feed(
     report = FeedReport(source.name)
     secrets = source.secrets()
     now = now or datetime.now(UTC)
+    key = _state_key(source)
     try:
         url = source.resolved_url()
-        remembered = state.get(_state_key(source))
+        remembered = state.get(key)
         limits = fetching.Limits(
             timeout=config.timeout,
             total_timeout=config.total_timeout,
@@ -193,40 +155,26 @@ def archive_feed(
             url, limits, etag=remembered.get("etag"), last_modified=remembered.get("last_modified")
         )
         report.status = None if fetching.is_local(url) else result.status
-        if result.not_modified:
+        recorder = Recorder(
+            store,
+            source,
+            config.paywall_markers,
+            format_date(now, config.timezone),
+            pending=state.pending(key),
+        )
+        if result.not_modified:  # the same document again: its pending versions were served twice
+            report.counts[UPDATED] += recorder.promote()
+            state.set_pending(key, {})
             return report
-        feed = parse(result.content, result.content_type, _base_url(result.final_url))
+        # Relative ids and links resolve against the configured URL, never a redirect's target.
+        feed = parse(result.content, result.content_type, _base_url(url))
         report.warning = feed.warning
-        localizer = images.Localizer.for_source(config, source) if source.images else None
-        modified_at = format_date(now, config.timezone)
-        seen: set[str] = set()
-        unique: list[Entry] = []
-        for entry in (_without_secrets(e, secrets) for e in feed.entries):
-            if entry.identity in seen:
-                report.counts[DUPLICATE] += 1
-            else:
-                seen.add(entry.identity)
-                unique.append(entry)
-        for entry, built in zip(unique, build_posts(unique, source, config, now), strict=True):
-            try:
-                if isinstance(built, str):
-                    raise ValueError(built)
-                post = images.localize_post(built, localizer)
-                outcome = archive_entry(post, store, source, modified_at)
-            except StoreError:
-                raise
-            except Exception as exc:  # one broken item must not stop the feed
-                logger.warning(
-                    "%s: skipped item %r: %s",
-                    source.name,
-                    redact(entry.identity, secrets)[:120],
-                    redact(str(exc), secrets),
-                )
-                outcome = SKIPPED
-            report.counts[outcome] += 1
-        if localizer is not None:
-            localizer.save()
-        state.set(_state_key(source), result.etag, result.last_modified)
+        for title in feed.incomplete:
+            report.miss(INCOMPLETE, redact(title, secrets), "the document ends inside it")
+        _archive_entries(feed.entries, source, config, recorder, report, now)
+        state.set_pending(key, recorder.served)
+        if not feed.cut:  # a cut document must not be answered "not modified" next time
+            state.set(key, result.etag, result.last_modified)
     except (fetching.FetchError, ParseError, SettingsError, StoreError) as exc:
         report.error = redact(str(exc), secrets)
     except Exception as exc:  # a bug must not stop the other feeds either
@@ -236,10 +184,11 @@ def archive_feed(
 
 
 def totals(reports: Iterable[FeedReport]) -> dict[str, int]:
-    """Counts summed over feeds, plus the number of failed feeds."""
-    summed = dict.fromkeys((*OUTCOMES, "failed"), 0)
+    """Counts summed over feeds, plus the numbers of failed feeds and of feeds with problems."""
+    summed = dict.fromkeys((*OUTCOMES, "failed", "problems"), 0)
     for report in reports:
         summed["failed"] += report.failed
+        summed["problems"] += report.problem
         for key, value in report.counts.items():
             summed[key] += value
     return summed

@@ -9,7 +9,8 @@ from typing import Iterable
 import nh3
 from markdownify import MarkdownConverter
 
-from .parse import collapse, is_absolute_http
+from .flatten import flatten
+from .text import collapse, is_absolute_http
 
 #: Tags kept from feed content; everything else is unwrapped (text kept) or dropped with content.
 ALLOWED_TAGS = {
@@ -197,7 +198,7 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 
 def to_markdown(safe_html: str) -> str:
     """Markdown for already-sanitized HTML: paragraphs, links, images, lists, quotes, headings."""
-    markdown = _XML_INVALID.sub("", _CONVERTER.convert(safe_html))
+    markdown = _XML_INVALID.sub("", _CONVERTER.convert(flatten(safe_html)))
     lines = [line.rstrip() for line in markdown.replace("\r", "").split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from . import fetch as fetching
-from .parse import is_absolute_http
 from .store import read_json_table, write_atomic
+from .text import is_absolute_http
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from xml.etree.ElementTree import Element, SubElement, indent, tostring
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from .parse import collapse, is_absolute_http
+from .text import collapse, is_absolute_http
 
 logger = logging.getLogger(__name__)
 

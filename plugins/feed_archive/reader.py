@@ -31,8 +31,9 @@ _END = re.compile(r"^(-{3}|\.{3})(\s.*)?")
 _BLANK_SPACES = re.compile(r"(?<=\n) +\n")
 _TAB_LENGTH = 4
 
-#: The date render.format_date writes: `2025-10-31 16:08:00+01:00`.
-_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)([+-])(\d\d):(\d\d)")
+#: The date render.format_date writes: `2025-10-31 16:08:00+01:00`; before the archive wrote
+#: dates of Paris mean time in UTC, it wrote their offset with seconds (`+00:09:21`).
+_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)([+-])(\d\d):(\d\d)(?::(\d\d))?")
 _FENCE = re.compile(r"^(`{3,})\s*$")
 #: Code in the Markdown (fenced blocks, code spans) and in the HTML (pre, code), and tags.
 _MD_CODE = re.compile(r"^(`{3,})[^\n]*\n.*?^\1[ \t]*$|(`+)(?!`).+?(?<!`)\2(?!`)", re.M | re.S)
@@ -55,7 +56,8 @@ def our_date(value: str) -> SafeDatetime | None:
     if not found:
         return None
     parts = [int(x) for x in found.group(1, 2, 3, 4, 5, 6, 8, 9)]
-    offset = (parts[6] * 3600 + parts[7] * 60) * (-1 if found.group(7) == "-" else 1)
+    offset = parts[6] * 3600 + parts[7] * 60 + int(found.group(10) or 0)
+    offset *= -1 if found.group(7) == "-" else 1
     if not offset:
         return None
     try:

@@ -6,13 +6,11 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from . import clean, tagging
-from .entry import Entry
-from .parse import collapse, is_absolute_http
-from .settings import Source, slugify
+from .settings import slugify
+from .text import collapse, is_absolute_http
 
 #: Metadata keys in the order they are written.
 KEYS = (
@@ -28,7 +26,15 @@ KEYS = (
     "Guid",
     "Feed",
     "Paywalled",
+    "Feed-Id",
+    "Updated",
+    "Fetched",
+    "Feed-Date",
 )
+#: Keys that say when and where a version was seen, not what it says: two texts that differ
+#: only there are the same version.
+BOOKKEEPING = ("Modified", "Updated", "Fetched", "Feed-Id", "Feed-Date")
+_BOOKKEEPING_LINE = re.compile(r"^(?:" + "|".join(BOOKKEEPING) + r"):", re.IGNORECASE)
 _NAME_SEPARATORS = re.compile(r"[,;<>]")
 _URL_UNSAFE = str.maketrans({c: f"%{ord(c):02X}" for c in ' "<>\\^`{|}'})
 #: Characters that Markdown or HTML would read in a metadata value, written as entities.
@@ -52,16 +58,49 @@ class Post:
     source: str = ""
     modified: str = ""
     paywalled: bool = False
+    feed_id: str = ""
+    updated: str = ""
+    fetched: str = ""
+    feed_date: str = ""
 
 
 def key_of(identity: str, length: int = 12) -> str:
-    """The hex digest that names an item's file: stable for a given identity."""
+    """The hex digest that named an item's file before identities were scoped to feeds."""
     return hashlib.sha256(collapse(identity).encode("utf-8")).hexdigest()[:length]
 
 
+def comparable_identity(identity: str) -> str:
+    """An identity as compared: collapsed, and without `http:`/`https:` (a move to https)."""
+    return _SCHEME.sub("", collapse(identity))
+
+
+_SCHEME = re.compile(r"^https?:(?=//)", re.IGNORECASE)
+
+
+def item_key(feed_id: str, identity: str, length: int = 12) -> str:
+    """The hex digest that names an item's file: its identity within its feed's id."""
+    scoped = f"{collapse(feed_id)}\n{comparable_identity(identity)}"
+    return hashlib.sha256(scoped.encode("utf-8")).hexdigest()[:length]
+
+
 def format_date(moment: datetime, zone: ZoneInfo) -> str:
-    """`2025-10-31 16:08:00+01:00`: local time in `zone` with its UTC offset."""
-    return moment.astimezone(zone).isoformat(sep=" ", timespec="seconds")
+    """`2025-10-31 16:08:00+01:00`: local time in `zone` with its UTC offset.
+
+    Before 1911 Paris kept its mean solar time (`+00:09:21`); an offset that is not a whole
+    number of minutes is one no date reader expects, so such dates are written in UTC.
+    """
+    local = moment.astimezone(zone)
+    offset = local.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        local = moment.astimezone(UTC)
+    return local.isoformat(sep=" ", timespec="seconds")
+
+
+def content_key(text: str) -> str:
+    """A digest of what a post's text says (its bookkeeping lines left out): its version."""
+    header, _, body = text.replace("\r\n", "\n").partition("\n\n")
+    kept = [line for line in header.split("\n") if not _BOOKKEEPING_LINE.match(line)]
+    return hashlib.sha256(("\n".join(kept) + "\n\n" + body).encode("utf-8")).hexdigest()[:24]
 
 
 def metadata_name(value: str) -> str:
@@ -111,49 +150,6 @@ def safe_url(url: str | None) -> str:
     return collapse(url).replace(" ", "%20").translate(_URL_UNSAFE)
 
 
-def build_post(
-    entry: Entry,
-    source: Source,
-    zone: ZoneInfo,
-    markers: tuple[re.Pattern[str], ...],
-    first_seen: datetime,
-    summary_length: int = 280,
-    tag_rules: dict[str, list[str]] | None = None,
-) -> Post:
-    """Turn a parsed entry into a Post: sanitized Markdown body, local dates, tags, identity."""
-    base = entry.link or entry.base_url
-    safe_html = clean.sanitize(entry.content_html, base)
-    body = clean.to_markdown(safe_html)
-    images = [u for u in entry.enclosures if re.search(r"\.(jpe?g|png|gif|webp|avif)$", u, re.I)]
-    others = [u for u in entry.enclosures if u not in images]
-    extra = [f"![]({clean._markdown_url(u)})" for u in images if u not in safe_html]
-    extra += [f"- <{clean._markdown_url(u)}>" for u in others]
-    if extra:
-        body = "\n\n".join(filter(None, [body, "\n".join(extra)]))
-    text = clean.text_of(entry.content_html)
-    summary_text = clean.text_of(entry.summary_html) or text
-    title = clean.plain_title(entry.title, entry.title_is_html)
-    if not title:
-        title = clean.excerpt(summary_text, 80) or "(sans titre)"
-    moment = entry.published or entry.updated or first_seen
-    key = key_of(entry.identity)
-    tags = unique_names(entry.tags + source.tags + tagging.tags_for(title, text, tag_rules))
-    return Post(
-        identity=collapse(entry.identity),
-        title=title,
-        date=format_date(moment, zone),
-        slug=f"{slugify(title, 70) or 'item'}-{key}",
-        feed=source.name,
-        body=body,
-        tags=tags,
-        category=metadata_name(source.category or source.name),
-        authors=tuple(a for a in (metadata_name(x) for x in entry.authors) if a),
-        summary=clean.excerpt(summary_text, summary_length),
-        source=safe_url(entry.link),
-        paywalled=clean.paywalled(text + " " + summary_text, markers),
-    )
-
-
 def render(post: Post) -> str:
     """The Markdown file of a post: one `Key: value` line per metadata, a blank line, the body."""
     values = {
@@ -169,6 +165,10 @@ def render(post: Post) -> str:
         "Guid": metadata_html(post.identity),
         "Feed": metadata_name(post.feed),
         "Paywalled": "true" if post.paywalled else "",
+        "Feed-Id": metadata_html(post.feed_id),
+        "Updated": post.updated,
+        "Fetched": post.fetched,
+        "Feed-Date": metadata_html(post.feed_date),
     }
     header = "".join(f"{key}: {values[key]}\n" for key in KEYS if values[key])
     return f"{header}\n{post.body}\n"
@@ -187,10 +187,18 @@ def read_header(text: str) -> dict[str, str]:
 
 
 def with_history(post: Post, previous: dict[str, str]) -> Post:
-    """The post with what must survive an update taken from the archived file: date, slug."""
+    """The post with what an update never changes taken from the archived file's header.
+
+    Date, slug (hence the URL), the identity it was archived under, the feed name and the
+    category (both from the settings: renaming a feed rewrites no post) stay; `modified` is
+    left empty for the caller to set when this version becomes current.
+    """
     return replace(
         post,
         date=previous.get("date", post.date),
         slug=previous.get("slug", post.slug),
-        modified=previous.get("modified", ""),
+        identity=html.unescape(previous["guid"]) if previous.get("guid") else post.identity,
+        feed=previous.get("feed", post.feed),
+        category=previous.get("category", post.category),
+        modified="",
     )

@@ -7,7 +7,7 @@ import html
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -16,7 +16,7 @@ import nh3
 from babel.dates import format_date, format_time
 
 from . import clean
-from .render import read_header
+from .render import content_key, read_header
 from .store import VERSIONS_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -33,13 +33,18 @@ _DIFF_TAGS = {"p", "ins", "del"}
 
 @dataclass(frozen=True)
 class Version:
-    """One version of a post: its number (1 = first archived), date, title and body text."""
+    """One version of a post: its number (1 = first seen), date, title and body text.
+
+    `current` marks the version the page shows (not always the last one seen: a teaser or a
+    stale answer is kept in the history but never shown, see current.py).
+    """
 
     number: int
     date: datetime | None
     title: str
     blocks: tuple[str, ...]
     date_text: str = ""
+    current: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,8 @@ class Revisions:
 
     @property
     def latest(self) -> Version:
-        """The current version."""
-        return self.versions[-1]
+        """The current version (the one the page shows)."""
+        return next((v for v in self.versions if v.current), self.versions[-1])
 
 
 def split_file(text: str) -> tuple[dict[str, str], str]:
@@ -122,17 +127,33 @@ def format_moment(moment: datetime | None, lang: str = "fr") -> str:
     return f"{day}{joiner}{hour}"
 
 
+def _seen(text: str) -> datetime | None:
+    """When the archive first saw a version: Fetched, else (older files) Modified, else Date."""
+    meta, _ = split_file(text)
+    return next(
+        (d for d in (_parse_date(meta.get(k)) for k in ("fetched", "modified", "date")) if d),
+        None,
+    )
+
+
 def _version(
-    number: int, text: str, markdown_config: Mapping[str, Any] | None, lang: str
+    number: int,
+    text: str,
+    markdown_config: Mapping[str, Any] | None,
+    lang: str,
+    current: bool = False,
 ) -> Version:
     meta, body = split_file(text)
-    moment = _parse_date(meta.get("modified")) or _parse_date(meta.get("date"))
+    later = "fetched" if number > 1 else "date"  # a kept, never shown version has no Modified
+    moment = _parse_date(meta.get("modified")) or _parse_date(meta.get(later))
+    moment = moment or _parse_date(meta.get("date"))
     return Version(
         number=number,
         date=moment,
         title=clean.plain_title(meta.get("title", ""), True),
         blocks=text_blocks(body, markdown_config),
         date_text=format_moment(moment, lang),
+        current=current,
     )
 
 
@@ -258,7 +279,7 @@ def history(
     """The history of the post at `post_path`, or None when it has no earlier version."""
     files = version_files(Path(post_path))
     if not files:
-        return None
+        return None  # also the common case: one stat, no read
     texts = []
     for path in files:
         try:
@@ -268,7 +289,16 @@ def history(
     if current_text is None:
         current_text = Path(post_path).read_text(encoding="utf-8")
     texts.append(current_text)
-    versions = [_version(n, t, markdown_config, lang) for n, t in enumerate(texts, 1)]
+    distinct = {content_key(text): text for text in reversed(texts)}  # first file kept
+    shown = content_key(current_text)
+    order = sorted(
+        distinct.items(),
+        key=lambda pair: (_seen(pair[1]) or datetime.min.replace(tzinfo=UTC), texts.index(pair[1])),
+    )
+    versions = [
+        _version(n, text, markdown_config, lang, current=key == shown)
+        for n, (key, text) in enumerate(order, 1)
+    ]
     changes = tuple(compare(a, b) for a, b in zip(versions, versions[1:], strict=False))
     return Revisions(versions=tuple(versions), changes=changes)
 
@@ -280,7 +310,7 @@ def attach_revisions(content: Any) -> None:
         return
     content.revisions = None
     source_path = getattr(content, "source_path", None)
-    if "modified" not in metadata or not source_path:
+    if not source_path:
         return
     settings = getattr(content, "settings", {}) or {}
     lang = getattr(content, "lang", None) or settings.get("DEFAULT_LANG") or "fr"

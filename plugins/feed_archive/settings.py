@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 logger = logging.getLogger(__name__)
@@ -63,9 +64,24 @@ class SettingsError(ValueError):
     """A FEED_ARCHIVE_* value that cannot be used; the message names it."""
 
 
+def feed_id_of(url: str) -> str:
+    """A feed's default id: its URL without `{secret}`, scheme, default port, trailing slash."""
+    url = url.strip().replace("{secret}", "")
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        host = (parts.hostname or "").lower()
+        if parts.port and parts.port != {"http": 80, "https": 443}[parts.scheme]:
+            host += f":{parts.port}"
+        query = f"?{parts.query}" if parts.query else ""
+        return host + parts.path.rstrip("/") + query
+    if parts.scheme == "file":
+        url = parts.path
+    return url.rstrip("/") or url
+
+
 @dataclass(frozen=True)
 class Source:
-    """One configured feed."""
+    """One configured feed; `feed_id` scopes its items' identities (see README, Identities)."""
 
     name: str
     url: str
@@ -74,6 +90,7 @@ class Source:
     category: str | None = None
     secret_env: str | None = None
     images: bool = False
+    feed_id: str = ""
 
     def resolved_url(self) -> str:
         """The URL to request, with the secret from the environment put in place of `{secret}`."""
@@ -139,7 +156,7 @@ def _source(raw: Any, index: int) -> Source:
         raw = {"url": raw}
     if not isinstance(raw, Mapping) or not raw.get("url"):
         raise SettingsError(f"FEED_ARCHIVE_SOURCES[{index}]: needs at least a 'url'")
-    unknown = set(raw) - {"url", "name", "tags", "category", "secret_env", "images"}
+    unknown = set(raw) - {"url", "name", "tags", "category", "secret_env", "images", "id"}
     if unknown:
         raise SettingsError(
             f"FEED_ARCHIVE_SOURCES[{index}]: unknown key(s) {', '.join(sorted(unknown))}"
@@ -152,6 +169,9 @@ def _source(raw: Any, index: int) -> Source:
     secret_env = raw.get("secret_env")
     if secret_env and "{secret}" not in url:
         raise SettingsError(f"feed {name!r}: 'secret_env' is set but the url has no {{secret}}")
+    feed_id = raw.get("id", feed_id_of(url))
+    if not isinstance(feed_id, str) or not feed_id.strip():
+        raise SettingsError(f"feed {name!r}: 'id' must be a non-empty string, got {feed_id!r}")
     tags = raw.get("tags") or ()
     if isinstance(tags, str):
         tags = [t for t in re.split(r"[,;]", tags)]
@@ -163,6 +183,7 @@ def _source(raw: Any, index: int) -> Source:
         category=raw.get("category"),
         secret_env=secret_env,
         images=bool(raw.get("images")),
+        feed_id=feed_id.strip(),
     )
 
 
@@ -243,8 +264,6 @@ def adhoc_source(url: str, existing: tuple[Source, ...], name: str | None = None
     if name:
         return _source({"url": url, "name": name}, 0)
     if "://" in url:
-        from urllib.parse import urlsplit
-
         name = urlsplit(url).hostname or url
     else:
         name = Path(url).stem

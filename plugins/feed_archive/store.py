@@ -8,16 +8,15 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from filelock import FileLock, Timeout
-
-from .render import key_of, metadata_html, read_header
 
 logger = logging.getLogger(__name__)
 
 LOCK_NAME = ".feed-archive.lock"
 VERSIONS_SUFFIX = ".versions"
+VERSION_EXTENSION = ".md.txt"
 #: File names Windows refuses (whatever the extension): a clone of the archive must work there.
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10))}
 WINDOWS_RESERVED |= {f"lpt{n}" for n in range(10)}
@@ -71,7 +70,7 @@ class Store:
 
     @property
     def index(self) -> dict[str, Path]:
-        """Map of file key -> path, built once from file names (no file is read)."""
+        """Map of file key (the hex digest ending the name) -> path, from names alone."""
         if self._index is None:
             self._index = self._scan()
         return self._index
@@ -79,20 +78,10 @@ class Store:
     def __len__(self) -> int:
         return len(self.index)
 
-    def lookup(self, identity: str) -> tuple[str, Path | None, str | None]:
-        """The key for `identity`, and the archived file and its text if the item is archived."""
-        key = key_of(identity)
-        for length in (12, 24):
-            key = key_of(identity, length)
-            path = self.index.get(key)
-            if path is None:
-                return key, None, None
-            text = self.read(path)
-            guid = read_header(text).get("guid", "")
-            if guid == _guid_value(identity):
-                return key, path, text
-            logger.warning("file key collision on %s; using a longer key", path)
-        raise StoreError(f"{path}: key collision for identity {identity!r}")
+    def find(self, key: str) -> tuple[Path, str] | None:
+        """The archived file named by `key` and its text, or None."""
+        path = self.index.get(key)
+        return None if path is None else (path, self.read(path))
 
     def read(self, path: Path) -> str:
         """The text of an archived file."""
@@ -114,25 +103,48 @@ class Store:
             raise StoreError(f"refusing to write outside the archive: {path}")
         return path
 
-    def write(self, path: Path, text: str, previous: str | None = None) -> None:
-        """Write a post atomically; when it replaces `previous`, keep that version beside it."""
-        try:
-            if previous is not None:
-                versions = path.with_name(path.stem + VERSIONS_SUFFIX)
-                number = len(list(versions.glob("*.md.txt"))) + 1 if versions.is_dir() else 1
-                write_atomic(versions / f"{number:03d}.md.txt", previous)
-            write_atomic(path, text)
-        except OSError as exc:
-            raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        key = path.stem.rsplit("-", 1)[-1]
-        self.index[key] = path
+    def create(self, path: Path, text: str) -> None:
+        """Write a new post; an existing file there is never overwritten (StoreError)."""
+        if path.exists():
+            raise StoreError(f"refusing to overwrite {path} with another item")
+        self._write(path, text)
+        self.index[path.stem.rsplit("-", 1)[-1]] = path
 
-    def versions(self, path: Path) -> list[str]:
-        """The texts of the earlier versions kept beside a post, oldest first."""
+    def replace(self, path: Path, text: str) -> None:
+        """Rewrite a post's current version (keep the old one with add_version first)."""
+        self._write(path, text)
+
+    def version_files(self, path: Path) -> list[tuple[int, Path]]:
+        """The kept versions of a post, `(number, path)` by number; gaps are allowed."""
         folder = path.with_name(path.stem + VERSIONS_SUFFIX)
         if not folder.is_dir():
             return []
-        return [self.read(p) for p in sorted(folder.glob("*.md.txt"))]
+        numbered = []
+        for version in folder.iterdir():
+            number = version.name.removesuffix(VERSION_EXTENSION)
+            if version.name.endswith(VERSION_EXTENSION) and number.isdigit():
+                numbered.append((int(number), version))
+        return sorted(numbered)
+
+    def versions(self, path: Path) -> list[tuple[int, str]]:
+        """The kept versions of a post with their texts, by number."""
+        return [(number, self.read(version)) for number, version in self.version_files(path)]
+
+    def add_version(self, path: Path, text: str) -> Path:
+        """Keep `text` as the post's next version, numbered one past the highest kept."""
+        kept = self.version_files(path)
+        number = kept[-1][0] + 1 if kept else 1
+        target = path.with_name(path.stem + VERSIONS_SUFFIX) / f"{number:03d}{VERSION_EXTENSION}"
+        if target.exists():
+            raise StoreError(f"refusing to overwrite the kept version {target}")
+        self._write(target, text)
+        return target
+
+    def _write(self, path: Path, text: str) -> None:
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
     @contextlib.contextmanager
     def locked(self, timeout: float) -> Iterator[None]:
@@ -156,10 +168,6 @@ class Store:
             lock.release()
 
 
-def _guid_value(identity: str) -> str:
-    return metadata_html(identity)
-
-
 def read_json_table(path: Path, what: str) -> dict:
     """A JSON object of objects from `path`; missing or unreadable gives {} (with a warning)."""
     try:
@@ -176,32 +184,55 @@ def read_json_table(path: Path, what: str) -> dict:
 
 
 class State:
-    """Conditional-GET validators per feed, in a small JSON file; losing it loses nothing."""
+    """Per feed: conditional-GET validators, and the kept versions its last fetch served once.
+
+    A small JSON file; losing it loses nothing (one more full download, one more fetch before a
+    version the feed went back to is current again).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.data: dict[str, dict[str, str]] = read_json_table(self.path, "state file")
-        self._saved = dict(self.data)
+        self.data: dict[str, dict[str, Any]] = read_json_table(self.path, "state file")
+        self._saved = json.dumps(self.data, sort_keys=True)
 
     def get(self, key: str) -> dict[str, str]:
         """The validators remembered for one feed."""
-        return dict(self.data.get(key, {}))
+        values = self.data.get(key, {})
+        return {k: v for k, v in values.items() if k in _VALIDATORS and isinstance(v, str)}
 
-    def set(self, key: str, etag: str | None, last_modified: str | None) -> None:
-        """Remember a feed's validators (or forget them when the server sent none)."""
-        values = {k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v}
-        if values:
-            self.data[key] = values
+    def _update(self, key: str, **values: Any) -> None:
+        entry = {**self.data.get(key, {}), **values}
+        entry = {k: v for k, v in entry.items() if v}
+        if entry:
+            self.data[key] = entry
         else:
             self.data.pop(key, None)
 
+    def set(self, key: str, etag: str | None, last_modified: str | None) -> None:
+        """Remember a feed's validators (or forget them when the server sent none)."""
+        self._update(key, etag=etag, last_modified=last_modified)
+
+    def pending(self, key: str) -> dict[str, str]:
+        """item key -> version key: kept versions the feed's last fetch served once."""
+        found = self.data.get(key, {}).get("pending")
+        if not isinstance(found, dict):
+            return {}
+        return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
+
+    def set_pending(self, key: str, pending: dict[str, str]) -> None:
+        """Remember what the feed's fetch served once, for its next fetch."""
+        self._update(key, pending=dict(sorted(pending.items())))
+
     def save(self) -> None:
         """Write the file atomically, only when something changed."""
-        if self.data == self._saved:
-            return
         text = json.dumps(self.data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        if json.dumps(self.data, sort_keys=True) == self._saved:
+            return
         try:
             write_atomic(self.path, text)
         except OSError as exc:
             raise StoreError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-        self._saved = dict(self.data)
+        self._saved = json.dumps(self.data, sort_keys=True)
+
+
+_VALIDATORS = ("etag", "last_modified")

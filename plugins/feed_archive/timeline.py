@@ -6,6 +6,7 @@ never renders or writes anything.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import heapq
 from collections import Counter
@@ -87,9 +88,9 @@ class Month:
         """Rows of 7 cells: None outside the month, else (day number, Day or None)."""
         start = self.first
         lead = (start.weekday() - first_weekday) % 7
-        following = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        length = calendar.monthrange(self.year, self.month)[1]  # December 9999 too
         cells: list[tuple[int, Day | None] | None] = [None] * lead
-        cells += [(n, self.days.get(n)) for n in range(1, (following - start).days + 1)]
+        cells += [(n, self.days.get(n)) for n in range(1, length + 1)]
         cells += [None] * (-len(cells) % 7)
         return [cells[i : i + 7] for i in range(0, len(cells), 7)]
 

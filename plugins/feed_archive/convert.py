@@ -1,0 +1,60 @@
+"""Convert: a parsed Entry -> a Post (sanitized Markdown body, trusted dates, tags); pure."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from . import clean, dates, tagging
+from .entry import Entry
+from .render import Post, format_date, item_key, metadata_name, safe_url, unique_names
+from .settings import Source, slugify
+from .text import collapse
+
+
+def build_post(
+    entry: Entry,
+    source: Source,
+    zone: ZoneInfo,
+    markers: tuple[re.Pattern[str], ...],
+    first_seen: datetime,
+    summary_length: int = 280,
+    tag_rules: dict[str, list[str]] | None = None,
+) -> Post:
+    """Turn a parsed entry into a Post: sanitized Markdown body, local dates, tags, identity."""
+    base = entry.link or entry.base_url
+    safe_html = clean.sanitize(entry.content_html, base)
+    body = clean.to_markdown(safe_html)
+    images = [u for u in entry.enclosures if re.search(r"\.(jpe?g|png|gif|webp|avif)$", u, re.I)]
+    others = [u for u in entry.enclosures if u not in images]
+    extra = [f"![]({clean._markdown_url(u)})" for u in images if u not in safe_html]
+    extra += [f"- <{clean._markdown_url(u)}>" for u in others]
+    if extra:
+        body = "\n\n".join(filter(None, [body, "\n".join(extra)]))
+    text = clean.text_of(entry.content_html)
+    summary_text = clean.text_of(entry.summary_html) or text
+    title = clean.plain_title(entry.title, entry.title_is_html)
+    if not title:
+        title = clean.excerpt(summary_text, 80) or "(sans titre)"
+    when = dates.choose(entry.published, entry.updated, entry.published_text, first_seen)
+    key = item_key(source.feed_id, entry.identity)
+    tags = unique_names(entry.tags + source.tags + tagging.tags_for(title, text, tag_rules))
+    return Post(
+        identity=collapse(entry.identity),
+        title=title,
+        date=format_date(when.published, zone),
+        slug=f"{slugify(title, 70) or 'item'}-{key}",
+        feed=source.name,
+        body=body,
+        tags=tags,
+        category=metadata_name(source.category or source.name),
+        authors=tuple(a for a in (metadata_name(x) for x in entry.authors) if a),
+        summary=clean.excerpt(summary_text, summary_length),
+        source=safe_url(entry.link),
+        paywalled=clean.paywalled(text + " " + summary_text, markers),
+        feed_id=source.feed_id,
+        updated=format_date(when.updated, zone) if when.updated else "",
+        fetched=format_date(first_seen, zone),
+        feed_date=when.feed_value,
+    )

@@ -1,0 +1,45 @@
+"""Text: the small string rules every step shares (one-line values, absolute http(s) URLs)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+from urllib.parse import urlsplit
+
+_SPACES = re.compile(r"\s+")
+#: Control characters (not white space) and lone surrogates: none is text, some break writes.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f\ud800-\udfff]")
+
+
+def collapse(text: str | None) -> str:
+    """`text` on one line: white space runs (newlines too) become one space; controls go."""
+    return _SPACES.sub(" ", _CONTROLS.sub("", text or "")).strip()
+
+
+def is_absolute_http(url: str | None) -> bool:
+    """True for an absolute http(s) URL."""
+    if not url:
+        return False
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def dedupe(values: Iterable[str]) -> tuple[str, ...]:
+    """Values collapsed, without empty ones and case-insensitive repeats, in order."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in values:
+        value = collapse(value)
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return tuple(kept)
+
+
+def first_absolute(candidates: Iterable[str | None]) -> str | None:
+    """The first absolute http(s) URL among the candidates, stripped."""
+    for candidate in candidates:
+        if is_absolute_http(candidate):
+            return candidate.strip()  # type: ignore[union-attr]
+    return None
