@@ -17,6 +17,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,29 @@ class DateFormatter:
         return value.astimezone(self.zone)
 
     def date(self, value: dt.date | dt.datetime, form: str = "long") -> str:
-        """A date: "31 octobre 2025" (long), "vendredi 31 octobre 2025" (full)."""
+        """A date: "31 octobre 2025" (long), "vendredi 31 octobre 2025" (full), "1er mai"."""
         if isinstance(value, dt.datetime):
             value = self._local(value).date()
+        if value.day == 1 and self.locale.language == "fr" and form in _FRENCH_FIRST:
+            return format_date(value, _FRENCH_FIRST[form], locale=self.locale)
         return format_date(value, form, locale=self.locale)
+
+    def day_month(self, value: dt.date | dt.datetime) -> str:
+        """A date without its year: "7 novembre", "1er novembre" ("November 7")."""
+        if isinstance(value, dt.datetime):
+            value = self._local(value).date()
+        if self.locale.language == "fr":
+            return format_date(value, "d'er' MMMM" if value.day == 1 else "d MMMM", locale="fr")
+        return format_date(value, "MMMM d", locale=self.locale)
+
+    def number(self, value: int | float) -> str:
+        """A number with the locale's digit groups: "3 769" (narrow no-break space) in French."""
+        return format_decimal(value, locale=self.locale)
+
+    def percent(self, share: float) -> str:
+        """A share as a percentage: "21 %" in French (narrow no-break space), "21%" in English."""
+        text = format_percent(share, locale=self.locale)
+        return text.replace("\u00a0", "\u202f") if self.locale.language == "fr" else text
 
     def time(self, value: dt.datetime) -> str:
         """A time of day: "16:08" in French, "4:08 PM" in English."""
@@ -79,6 +99,15 @@ class DateFormatter:
         if isinstance(value, dt.datetime):
             return self._local(value).isoformat(timespec="minutes")
         return value.isoformat()
+
+
+#: French writes the first day of a month "1er": the full and long date patterns with it.
+_FRENCH_FIRST = {"full": "EEEE d'er' MMMM y", "long": "d'er' MMMM y", "medium": "d'er' MMM y"}
+
+
+def capitalized(text: str) -> str:
+    """`text` with its first letter in capitals: a date that starts a heading or a line."""
+    return text[:1].upper() + text[1:] if text else text
 
 
 def _read(po: Path, loc: Locale) -> Translations:
