@@ -3,7 +3,9 @@
 AUTHOR = "Archive"
 SITENAME = "Archive du Fil Numérique"
 SITESUBTITLE = "Toute la couverture, jour après jour"
-SITEURL = ""
+# The development server's address (`invoke serve`): feeds need absolute links. Links inside
+# the site use only its path; publishconf.py sets the public address.
+SITEURL = "http://127.0.0.1:8000"
 RELATIVE_URLS = False
 
 PATH = "content"

@@ -43,6 +43,11 @@ def _fetch(url: str | None = None, name: str | None = None, quiet: bool = False)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     logging.getLogger("feed_archive.archive").setLevel(logging.CRITICAL)
+    progress = logging.getLogger("feed_archive.progress")
+    progress.setLevel(logging.INFO)  # long feeds: "Next: 1000 of 12000 items archived"
+    progress.propagate = False
+    if not progress.handlers:
+        progress.addHandler(logging.StreamHandler(sys.stdout))
     config = _config()
     sources = config.sources
     try:
@@ -112,7 +117,7 @@ def sample(c):
 @task(help={"k": "only tests matching this expression", "slow": "include slow tests"})
 def test(c, k=None, slow=True):
     """Run the whole test suite with pytest."""
-    args = ["-m pytest"]
+    args = ["-m pytest -n auto"]  # pytest-xdist: one worker per core
     if k:
         args.append(f'-k "{k}"')
     if not slow:
@@ -218,6 +223,12 @@ def commit(c, push=False):
     print(message)
     if push:
         c.run("git push -q origin HEAD")
+
+
+@task(help={"output": "the built site (default output/)", "into": "where the PNGs go"})
+def screenshots(c, output="output", into="screenshots"):
+    """Screenshots of home, article, tag, statistics and search pages at 390 and 1366 px."""
+    c.run(f'"{PY}" scripts/screenshots.py {shlex.quote(output)} {shlex.quote(into)}')
 
 
 @task(help={"args": "arguments passed to benchmarks/run.py"})

@@ -26,6 +26,9 @@ from .store import State, Store, StoreError
 __all__ = ["FeedReport", "Post", "StoreError", "archive_feed", "build_posts", "run", "totals"]
 
 logger = logging.getLogger(__name__)
+#: Progress of a long feed ("Next: 3000 of 12000 items archived"), shown by `invoke fetch`.
+progress = logging.getLogger("feed_archive.progress")
+PROGRESS_EVERY = 1000
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -110,7 +113,10 @@ def _archive_entries(
         else:
             seen.add(entry.identity)
             unique.append(entry)
-    for entry, built in zip(unique, build_posts(unique, source, config, now), strict=True):
+    built_posts = build_posts(unique, source, config, now)
+    for number, (entry, built) in enumerate(zip(unique, built_posts, strict=True), 1):
+        if number % PROGRESS_EVERY == 0:
+            progress.info("%s: %s of %s items archived", source.name, number, len(unique))
         try:
             if isinstance(built, str):
                 raise ValueError(built)

@@ -10,6 +10,8 @@ from . import hooks, memo, reader, revisions, search, site, speed, stats
 def register() -> None:
     """Connect the plugin's build hooks."""
     signals.initialized.connect(hooks.check_settings)
+    signals.initialized.connect(hooks.quiet_feed_warnings)
+    signals.initialized.connect(hooks.show_progress)
     signals.initialized.connect(speed.guard_cache)
     signals.initialized.connect(speed.quick_typography)
     signals.readers_init.connect(reader.install)

@@ -35,8 +35,10 @@ _DIFF_TAGS = {"p", "ins", "del"}
 class Version:
     """One version of a post: its number (1 = first seen), date, title and body text.
 
-    `current` marks the version the page shows (not always the last one seen: a teaser or a
-    stale answer is kept in the history but never shown, see current.py).
+    `date` is the publisher's: the publication date of the first version, the feed's update
+    date of a later one (None when the feed gave none); `seen` is when the archive first saw
+    it. `current` marks the version the page shows (not always the last one seen: a teaser or
+    a stale answer is kept in the history but never shown, see current.py).
     """
 
     number: int
@@ -45,6 +47,7 @@ class Version:
     blocks: tuple[str, ...]
     date_text: str = ""
     current: bool = False
+    seen: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -144,16 +147,20 @@ def _version(
     current: bool = False,
 ) -> Version:
     meta, body = split_file(text)
-    later = "fetched" if number > 1 else "date"  # a kept, never shown version has no Modified
-    moment = _parse_date(meta.get("modified")) or _parse_date(meta.get(later))
-    moment = moment or _parse_date(meta.get("date"))
+    # the publisher's date: publication for the first version, the feed's update date after
+    stated = _parse_date(meta.get("date" if number == 1 else "updated"))
+    # when the archive saw it: Fetched; files written before it had Modified (the fetch time)
+    seen = _parse_date(meta.get("fetched"))
+    if seen is None and number > 1:
+        seen = _parse_date(meta.get("modified"))
     return Version(
         number=number,
-        date=moment,
+        date=stated,
         title=clean.plain_title(meta.get("title", ""), True),
         blocks=text_blocks(body, markdown_config),
-        date_text=format_moment(moment, lang),
+        date_text=format_moment(stated or seen, lang),
         current=current,
+        seen=seen if seen != stated else None,
     )
 
 

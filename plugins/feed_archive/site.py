@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import i18n, timeline, typo
+from . import display, i18n, timeline, typo
 from .settings import merged
 
 logger = logging.getLogger(__name__)
@@ -79,9 +79,34 @@ def install_theme_helpers(generator: Any) -> None:
             "fa_percent": dates.percent,
             "fa_cap": i18n.capitalized,
             "fa_by_month": timeline.by_month,
+            "fa_by_year": timeline.by_year,
             "fa_host": _host,
             "fa_root": _root,
             "fa_typo": typo.french if lang.startswith("fr") else (lambda html: html or ""),
+        }
+    )
+    markers = display.compiled(tuple(merged(settings)["FEED_ARCHIVE_PAYWALL_MARKERS"]))
+
+    def title(article: Any) -> str:
+        info = getattr(article, "fa", None)
+        return display.shown_title(str(article.title), bool(info and info.modified))
+
+    def text(article: Any) -> str:
+        info = getattr(article, "fa", None)
+        content = article.content
+        return display.without_teaser(content, markers) if info and info.paywalled else content
+
+    def summary(article: Any) -> str:
+        info = getattr(article, "fa", None)
+        value = str(article.metadata.get("summary") or "")
+        return display.summary_before_teaser(value, markers) if info and info.paywalled else value
+
+    env.filters.update(
+        {
+            "fa_title": title,
+            "fa_text": text,
+            "fa_summary": summary,
+            "fa_author": display.shown_author,
         }
     )
     env.globals["fa_dates"] = dates
@@ -129,8 +154,8 @@ def index_articles(generator: Any) -> None:
     generator.tags = {}
     generator.categories = []
     generator.authors = []
-    logger.debug(
-        "theme: %s items, %s days, %s tags, %s sources",
+    logger.info(
+        "feed_archive: %s items over %s days, %s tags, %s sources",
         index.total,
         len(index.days),
         len(index.tags),

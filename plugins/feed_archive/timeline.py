@@ -84,6 +84,11 @@ class Month:
         """Number of items in the month."""
         return sum(len(day.items) for day in self.days.values())
 
+    @property
+    def day_list(self) -> list[Day]:
+        """The month's days with items, newest first."""
+        return [self.days[n] for n in sorted(self.days, reverse=True)]
+
     def weeks(self, first_weekday: int = 0) -> list[list[tuple[int, Day | None] | None]]:
         """Rows of 7 cells: None outside the month, else (day number, Day or None)."""
         start = self.first
@@ -121,13 +126,18 @@ class Year:
 
 @dataclass(eq=False)
 class ListingPage:
-    """One page of a tag or source listing; numbered pages never change once full."""
+    """One page of a tag or source listing; numbered pages never change once full.
+
+    `number` names the file (`page/<number>/`, counted from the oldest, so a full page never
+    moves); `shown` is the number readers see, counted from the newest (1 = the main page).
+    """
 
     number: int
     url: str
     items: list[Any]
     older: ListingPage | None = None
     newer: ListingPage | None = None
+    shown: int = 1
 
     @property
     def save_as(self) -> str:
@@ -176,7 +186,26 @@ class Listing:
         for i, page in enumerate(numbered):
             page.older = numbered[i - 1] if i else None
             page.newer = numbered[i + 1] if i + 1 < full - 1 else main
+            page.shown = max(1, full - i)  # the newest full page holds what the main page shows
         self.pages = [main, *numbered]
+
+    @property
+    def sequence(self) -> list[ListingPage]:
+        """The pages a reader goes through, newest first (main page, then older full pages)."""
+        main, *numbered = self.pages
+        return [main, *reversed(numbered[:-1])]
+
+    def pager(self, page: ListingPage, around: int = 2) -> list[ListingPage | None]:
+        """Pages to link from `page`: the first, the last and `around` on each side; None = gap."""
+        pages = self.sequence
+        wanted = {1, len(pages), *range(page.shown - around, page.shown + around + 1)}
+        links: list[ListingPage | None] = []
+        for shown in range(1, len(pages) + 1):
+            if shown in wanted:
+                links.append(pages[shown - 1])
+            elif links and links[-1] is not None:
+                links.append(None)
+        return links
 
 
 @dataclass(eq=False)
@@ -193,6 +222,24 @@ class ItemInfo:
     newer: Any = None
     related: list[Any] = field(default_factory=list)
     tags: list[Any] = field(default_factory=list)
+    #: True when `modified` is the publisher's own update date (the feed's `Updated`), False
+    #: when it is only when the archive saw the change.
+    modified_by_feed: bool = False
+    #: the tags shown with the item: a brief's "Brève" tag goes, its badge says it
+    shown_tags: list[Any] = field(default_factory=list)
+
+
+def _modified(article: Any, zone: ZoneInfo) -> tuple[dt.datetime | None, bool]:
+    """The post's update time in `zone`, and whether the feed itself gave it."""
+    if not _meta(article, "modified"):
+        return None, False
+    modified = _local(article.modified, zone)
+    stated = _meta(article, "updated")
+    try:
+        by_feed = bool(stated) and dt.datetime.fromisoformat(str(stated)) == modified
+    except ValueError:
+        by_feed = False
+    return modified, by_feed
 
 
 @dataclass
@@ -224,6 +271,35 @@ class Timeline:
     def tags_by_count(self) -> list[Listing]:
         """Tags, most used first."""
         return sorted(self.tags, key=lambda t: (-t.count, t.slug))
+
+
+@dataclass
+class Period:
+    """Consecutive items of one year (with their months when the year is dense enough)."""
+
+    year: int
+    url: str
+    items: list[Any]
+    months: list[tuple[int, int, str, list[Any]]] = field(default_factory=list)
+
+
+#: Fewest items per month, on average over the months a year's items span, to head each month.
+DENSE_MONTH = 3
+
+
+def by_year(items: Sequence[Any]) -> list[Period]:
+    """Items grouped by local year; months as sub-groups only where they hold several items."""
+    periods: list[Period] = []
+    for item in items:
+        year = item.fa.local.year
+        if not periods or periods[-1].year != year:
+            periods.append(Period(year, YEAR_URL.format(year), []))
+        periods[-1].items.append(item)
+    for period in periods:
+        months = by_month(period.items)
+        if len(period.items) >= DENSE_MONTH * len(months):
+            period.months = months
+    return periods
 
 
 def by_month(items: Sequence[Any]) -> list[tuple[int, int, str, list[Any]]]:
@@ -296,14 +372,15 @@ def _related(
 
 def describe_unlisted(article: Any, zone: ZoneInfo, brief_names: Iterable[str] = ()) -> None:
     """Attach a minimal ItemInfo (no day, neighbours or listings) to a draft or hidden item."""
-    modified = getattr(article, "modified", None) if _meta(article, "modified") else None
+    modified, by_feed = _modified(article, zone)
     article.fa = ItemInfo(
         local=_local(article.date, zone),
-        modified=_local(modified, zone) if modified else None,
+        modified=modified,
         day=None,
         brief=is_brief(article, brief_names),
         paywalled=is_paywalled(article),
         source=None,
+        modified_by_feed=by_feed,
     )
 
 
@@ -344,14 +421,15 @@ def build(
                 source = sources[slug] = Listing("source", feed_name, slug, url, save_as(url), feed)
             source.items.append(article)
             source.names[feed_name] += 1
-        modified = getattr(article, "modified", None) if _meta(article, "modified") else None
+        modified, by_feed = _modified(article, zone)
         info = ItemInfo(
             local=local,
-            modified=_local(modified, zone) if modified else None,
+            modified=modified,
             day=day,
             brief=is_brief(article, brief_names),
             paywalled=is_paywalled(article),
             source=source,
+            modified_by_feed=by_feed,
         )
         for tag in getattr(article, "tags", None) or ():
             if not tag.slug:
@@ -367,6 +445,7 @@ def build(
             listing.items.append(article)
             listing.names[tag.name] += 1
             info.tags.append(listing)
+        info.shown_tags = [t for t in info.tags if not (info.brief and t.slug in brief_keys)]
         article.fa = info
     # each item's position inside its subject tags (newest first), for the related-items window
     index_of: dict[tuple[str, int], int] = {}

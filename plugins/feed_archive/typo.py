@@ -1,7 +1,9 @@
-"""French typography on HTML: narrow no-break spaces before ; : ! ? and inside « ».
+"""French typography on HTML: narrow no-break spaces before ; : ! ? %, inside « », in numbers.
 
 HTML text -> HTML text; only text between tags changes, never tags, attributes, URLs,
-code, pre, script or style. Spaces are only replaced, or added inside guillemets.
+code, pre, script or style. Spaces are only replaced, or added inside guillemets and before
+a percent sign: "40 000" and "72%" become "40 000" and "72 %" (U+202F, so a line never breaks
+there); a bare number ("2025", "4000") is left alone, since it may be a year.
 """
 
 from __future__ import annotations
@@ -17,17 +19,30 @@ _TAG_NAME = re.compile(r"<\s*(/)?\s*([a-zA-Z][a-zA-Z0-9]*)")
 _BEFORE_PUNCT = re.compile(
     r"(?:(?<=[^\s/])|^)(?:[ \u00a0\u202f]|&nbsp;|&#160;|&#xa0;)+(?=[;:!?](?!//))"
 )
+#: digit groups written with a plain or no-break space: "40 000", "1 200 000" (not "2024 200")
+_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:[ \u00a0]|&nbsp;|&#160;)\d{3})+(?![\d])")
+_GROUP_SPACE = re.compile(r"[ \u00a0]|&nbsp;|&#160;")
+_PERCENT = re.compile(r"(?<=\d)(?:[ \u00a0]|&nbsp;|&#160;)?%")
+#: what makes a text worth the rules at all (a quick check before the substitutions)
+_WORTH = re.compile(r"[;:!?«»%]|\d[ \u00a0&]\d")
 _OPEN_QUOTE = re.compile(r"«(?:[ \u00a0\u202f]|&nbsp;|&#160;)*(?=\S)")
 _CLOSE_QUOTE = re.compile(r"(?<=\S)(?:[ \u00a0\u202f]|&nbsp;|&#160;)*»")
 
 
+def _grouped(found: re.Match[str]) -> str:
+    return _GROUP_SPACE.sub(NNBSP, found.group(0))
+
+
 def french_text(text: str) -> str:
     """Apply the rules to plain text (no tags inside)."""
-    if not text or not any(c in text for c in ";:!?«»"):
+    if not text or not _WORTH.search(text):
         return text
     text = _BEFORE_PUNCT.sub(NNBSP, text)
     text = _OPEN_QUOTE.sub("«" + NNBSP, text)
-    return _CLOSE_QUOTE.sub(NNBSP + "»", text)
+    text = _CLOSE_QUOTE.sub(NNBSP + "»", text)
+    if "%" in text:
+        text = _PERCENT.sub(NNBSP + "%", text)
+    return _DIGIT_GROUPS.sub(_grouped, text)
 
 
 def french(html: str | None) -> str:
@@ -35,7 +50,7 @@ def french(html: str | None) -> str:
     if not html:
         return html or ""
     html = str(html)
-    if not any(c in html for c in ";:!?«»"):
+    if not _WORTH.search(html):
         return html
     parts = _TAG.split(html)
     depth = 0
