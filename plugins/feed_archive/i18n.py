@@ -53,13 +53,15 @@ class DateFormatter:
             return format_date(value, _FRENCH_FIRST[form], locale=self.locale)
         return format_date(value, form, locale=self.locale)
 
-    def day_month(self, value: dt.date | dt.datetime) -> str:
-        """A date without its year: "7 novembre", "1er novembre" ("November 7")."""
+    def day_month(self, value: dt.date | dt.datetime, short: bool = False) -> str:
+        """A date without its year: "7 novembre", "1er novembre", short "7 nov." ("Nov 7")."""
         if isinstance(value, dt.datetime):
             value = self._local(value).date()
+        month = "MMM" if short else "MMMM"
         if self.locale.language == "fr":
-            return format_date(value, "d'er' MMMM" if value.day == 1 else "d MMMM", locale="fr")
-        return format_date(value, "MMMM d", locale=self.locale)
+            day = "d'er'" if value.day == 1 else "d"
+            return format_date(value, f"{day} {month}", locale=self.locale)
+        return format_date(value, f"{month} d", locale=self.locale)
 
     def number(self, value: int | float) -> str:
         """A number with the locale's digit groups: "3 769" (narrow no-break space) in French."""
