@@ -10,7 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from feed_archive.stats import Item, bar_chart, compute
+from feed_archive.stats.charts import bar_chart
+from feed_archive.stats.compose import compute
+from feed_archive.stats.data import Item
 from feed_archive.timeline import is_brief
 
 SVG = "{http://www.w3.org/2000/svg}"
