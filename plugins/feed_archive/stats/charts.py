@@ -1,9 +1,14 @@
-"""Stats charts: (label, value) series -> SVG markup with a title and a description; pure."""
+"""Stats charts: numbers -> SVG bars (no text) that stretch to any width, label positions; pure."""
+
+# No text is drawn inside the SVG, where it would shrink with the drawing on a phone: the page
+# writes axis labels, names and values in HTML around it (at the positions computed here), and
+# each SVG carries a <title>, a <desc> and one <title> per bar for its tooltip.
 
 from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass
 from typing import Sequence
 
 logger = logging.getLogger(__name__)
@@ -11,27 +16,91 @@ logger = logging.getLogger(__name__)
 BAR_COLOR = "#2f6db5"
 ALT_COLOR = "#c2410c"
 TRACK_COLOR = "#d9dee5"
-_WIDTH = 800
+#: User units across every chart; the SVG is stretched to the width of the page.
+WIDTH = 1000
+#: User units up a column chart (its height is set by the page's stylesheet).
+HEIGHT = 100
+#: User units per row of a row chart: the page gives each row the same height in rem.
+ROW = 100
 
 
-def _nice_step(peak: int, lines: int = 4) -> int:
-    raw = max(1, peak / lines)
+@dataclass(frozen=True)
+class Tick:
+    """A label under a chart's bars: its text, where it goes, whether narrow screens keep it."""
+
+    text: str
+    #: CSS left edge and width of the label's bar ("41.67%", "1.11%"): centred under it
+    left: str
+    width: str
+    #: "start" or "end": the first or last label, kept inside the chart's edge when it is
+    #: wider than its bar
+    edge: str
+    #: kept on narrow screens (the others are shown from the page's wide layout up)
+    major: bool
+
+
+def scale(peak: int, lines: int = 4) -> list[int]:
+    """Round values for a y axis from 0 to at least `peak`, evenly spaced, about `lines` steps."""
+    raw = max(1.0, peak / lines)
     magnitude = 10 ** (len(str(int(raw))) - 1)
-    for factor in (1, 2, 5, 10):
-        if factor * magnitude >= raw:
-            return int(factor * magnitude)
-    return int(10 * magnitude)
+    step = next(f * magnitude for f in (1, 2, 5, 10) if f * magnitude >= raw)
+    ceiling = max(step, -(-peak // step) * step)
+    return list(range(0, ceiling + 1, step))
 
 
-def _svg_open(key: str, height: int, title: str, description: str) -> list[str]:
+def label_positions(count: int, most: int = 7, fewest: int = 3) -> list[tuple[int, bool]]:
+    """Which of `count` bars get a label: (index, major) pairs, the first and last bar included.
+
+    At most `most` labels, evenly spaced; at most `fewest` of them are major (kept on a phone),
+    every major one also being a label of the wide layout, so none moves between layouts.
+    """
+    if count <= 0:
+        return []
+    if count == 1:
+        return [(0, True)]
+    last = count - 1
+    step = -(-last // (most - 1))
+    wide = -(-last // (fewest - 1))
+    major_step = step * -(-wide // step)
+    picks = [i for i in range(0, last, step) if last - i >= step * 0.6] + [last]
+    return [(i, i == last or (i % major_step == 0 and last - i >= major_step * 0.6)) for i in picks]
+
+
+def ticks(labels: Sequence[str], most: int = 7, fewest: int = 3) -> list[Tick]:
+    """The labels to write under `len(labels)` evenly spaced bars, one text per bar given."""
+    count = len(labels)
+    found = []
+    for index, major in label_positions(count, most, fewest):
+        edge = "start" if index == 0 else "end" if index == count - 1 else ""
+        left, width = f"{100 * index / count:.2f}%", f"{100 / count:.2f}%"
+        found.append(Tick(labels[index], left, width, edge, major))
+    return found
+
+
+def _open(key: str, height: int, title: str, description: str) -> list[str]:
     return [
-        f'<svg class="chart chart-{key}" viewBox="0 0 {_WIDTH} {height}" role="img"'
+        f'<svg class="chart chart-{key}" viewBox="0 0 {WIDTH} {height}"'
+        ' preserveAspectRatio="none" role="img"'
         f' aria-labelledby="chart-{key}-title" aria-describedby="chart-{key}-desc"'
-        ' xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet"'
-        ' font-family="system-ui, sans-serif" font-size="12">',
+        ' xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-{key}-title">{html.escape(title)}</title>',
         f'<desc id="chart-{key}-desc">{html.escape(description)}</desc>',
     ]
+
+
+def _rule(y: float, kind: str = "grid") -> str:
+    color = TRACK_COLOR if kind == "grid" else "currentColor"
+    return (
+        f'<line class="{kind}" x1="0" x2="{WIDTH}" y1="{y:.2f}" y2="{y:.2f}" stroke="{color}"'
+        ' stroke-width="1" vector-effect="non-scaling-stroke"/>'
+    )
+
+
+def _bar(x: float, y: float, width: float, height: float, tip: str, color: str) -> str:
+    return (
+        f'<rect class="bar" x="{x:.2f}" y="{y:.2f}" width="{width:.2f}" height="{height:.2f}"'
+        f' fill="{color}"><title>{html.escape(tip)}</title></rect>'
+    )
 
 
 def bar_chart(
@@ -39,43 +108,21 @@ def bar_chart(
     title: str,
     description: str,
     bars: Sequence[tuple[str, int]],
-    label_every: int = 1,
-    height: int = 260,
+    axis: Sequence[int] | None = None,
 ) -> str:
-    """A vertical bar chart as SVG markup: one bar per (label, value), a y axis with grid lines."""
-    left, right, top, bottom = 44, 10, 12, 40
-    plot_w, plot_h = _WIDTH - left - right, height - top - bottom
-    peak = max((v for _, v in bars), default=0)
-    step = _nice_step(peak)
-    ceiling = max(step, -(-peak // step) * step)
-    parts = _svg_open(key, height, title, description)
-    for tick in range(0, ceiling + 1, step):
-        y = top + plot_h - plot_h * tick / ceiling
+    """Vertical bars, one per (tooltip, value), on the y axis `axis` (from `scale()`)."""
+    axis = list(axis or scale(max((v for _, v in bars), default=0)))
+    ceiling = axis[-1] or 1
+    parts = _open(key, HEIGHT, title, description)
+    parts += [_rule(HEIGHT - HEIGHT * tick / ceiling) for tick in axis[1:]]
+    slot = WIDTH / max(1, len(bars))
+    gap = slot * 0.2 if slot >= 5 else 0.0
+    for index, (tip, value) in enumerate(bars):
+        bar_h = HEIGHT * value / ceiling
         parts.append(
-            f'<line x1="{left}" x2="{_WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}"'
-            f' stroke="{TRACK_COLOR}" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="currentColor">'
-            f"{tick}</text>"
+            _bar(index * slot + gap / 2, HEIGHT - bar_h, slot - gap, bar_h, tip, BAR_COLOR)
         )
-    slot = plot_w / max(1, len(bars))
-    gap = min(2.0, slot * 0.2)
-    for index, (label, value) in enumerate(bars):
-        x = left + index * slot
-        bar_h = plot_h * value / ceiling
-        parts.append(
-            f'<rect class="bar" x="{x + gap / 2:.1f}" y="{top + plot_h - bar_h:.1f}"'
-            f' width="{max(0.5, slot - gap):.1f}" height="{bar_h:.1f}" fill="{BAR_COLOR}">'
-            f"<title>{html.escape(label)} : {value}</title></rect>"
-        )
-        if index % label_every == 0:
-            parts.append(
-                f'<text x="{x + slot / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle"'
-                f' fill="currentColor">{html.escape(label)}</text>'
-            )
-    parts.append(
-        f'<line x1="{left}" x2="{_WIDTH - right}" y1="{top + plot_h}" y2="{top + plot_h}"'
-        ' stroke="currentColor" stroke-width="1"/>'
-    )
+    parts.append(_rule(HEIGHT, "base"))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -86,35 +133,24 @@ def hbar_chart(
     description: str,
     bars: Sequence[tuple[str, int]],
     total: int | None = None,
-    percent: bool = False,
 ) -> str:
-    """Horizontal bars (one row per label), with the value written at the end of each bar."""
-    row, top, label_w, value_w = 26, 8, 220, 90
-    height = top * 2 + row * max(1, len(bars))
-    peak = total if total else max((v for _, v in bars), default=1) or 1
-    plot_w = _WIDTH - label_w - value_w
-    parts = _svg_open(key, height, title, description)
-    for index, (label, value) in enumerate(bars):
-        y = top + index * row
-        width = plot_w * value / peak if peak else 0
-        shown = f"{value} ({value / total:.0%})" if percent and total else str(value)
-        short = label if len(label) <= 32 else label[:31] + "…"
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" fill="currentColor">'
-            f"{html.escape(short)}</text>"
-        )
-        if percent:
+    """One row per (tooltip, value): a horizontal bar in the lower part of the row.
+
+    With `total`, each bar is a share of it drawn on a full-width track; otherwise the largest
+    value spans the width. The page writes each row's name and value above its bar.
+    """
+    rows = max(1, len(bars))
+    peak = total or max((v for _, v in bars), default=0) or 1
+    parts = _open(key, ROW * rows, title, description)
+    for index, (tip, value) in enumerate(bars):
+        top = index * ROW + 0.58 * ROW
+        if total:
             parts.append(
-                f'<rect x="{label_w}" y="{y + 4}" width="{plot_w}" height="{row - 8}"'
-                f' fill="{TRACK_COLOR}"/>'
+                f'<rect class="track" x="0" y="{top:.2f}" width="{WIDTH}"'
+                f' height="{0.32 * ROW:.2f}" fill="{TRACK_COLOR}"/>'
             )
-        parts.append(
-            f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{width:.1f}" height="{row - 8}"'
-            f' fill="{ALT_COLOR if percent else BAR_COLOR}">'
-            f"<title>{html.escape(label)} : {html.escape(shown)}</title></rect>"
-            f'<text x="{label_w + (plot_w if percent else width) + 6:.1f}" y="{y + 17}"'
-            f' fill="currentColor">{html.escape(shown)}</text>'
-        )
+        color = ALT_COLOR if total else BAR_COLOR
+        parts.append(_bar(0, top, WIDTH * value / peak, 0.32 * ROW, tip, color))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -123,51 +159,25 @@ def small_multiples(
     key: str,
     title: str,
     description: str,
-    series: Sequence[tuple[str, Sequence[int]]],
-    buckets: Sequence[str],
-    axis_labels: Sequence[str] | None = None,
+    series: Sequence[tuple[Sequence[int], Sequence[str]]],
 ) -> str:
-    """One row of bars per series, all on the same scale, the bucket labels under the last row."""
-    axis_labels = axis_labels or buckets
-    row, top, label_w, right = 46, 8, 160, 50
-    height = top + row * max(1, len(series)) + 24
-    plot_w = _WIDTH - label_w - right
-    peak = max((max(values, default=0) for _, values in series), default=0) or 1
-    slot = plot_w / max(1, len(buckets))
-    gap = min(2.0, slot * 0.2)
-    parts = _svg_open(key, height, title, description)
-    for index, (name, values) in enumerate(series):
-        base = top + (index + 1) * row - 6
-        short = name if len(name) <= 22 else name[:21] + "…"
-        parts.append(
-            f'<text x="{label_w - 8}" y="{base - 4}" text-anchor="end" fill="currentColor">'
-            f"{html.escape(short)}</text>"
-            f'<line x1="{label_w}" x2="{label_w + plot_w}" y1="{base}" y2="{base}"'
-            f' stroke="{TRACK_COLOR}"/>'
-        )
+    """One row of bars per series (values, one tooltip per value), all on the same scale.
+
+    The bars fill the lower part of each row; the page writes the series' name and total above.
+    """
+    rows = max(1, len(series))
+    peak = max((max(values, default=0) for values, _ in series), default=0) or 1
+    buckets = max((len(values) for values, _ in series), default=1) or 1
+    slot = WIDTH / buckets
+    gap = slot * 0.2 if slot >= 5 else 0.0
+    parts = _open(key, ROW * rows, title, description)
+    for index, (values, tips) in enumerate(series):
+        base = index * ROW + 0.88 * ROW
+        parts.append(_rule(base))
         for position, value in enumerate(values):
-            if not value:
-                continue
-            bar_h = (row - 12) * value / peak
-            parts.append(
-                f'<rect class="bar" x="{label_w + position * slot + gap / 2:.1f}"'
-                f' y="{base - bar_h:.1f}" width="{max(0.5, slot - gap):.1f}"'
-                f' height="{bar_h:.1f}" fill="{BAR_COLOR}">'
-                f"<title>{html.escape(name)}, {html.escape(buckets[position])} : {value}</title>"
-                "</rect>"
-            )
-        parts.append(
-            f'<text x="{label_w + plot_w + 6}" y="{base - 4}" fill="currentColor">'
-            f"{sum(values)}</text>"
-        )
-    if buckets:
-        last = top + row * len(series) + 16
-        every = max(1, -(-len(buckets) // 7))
-        for position in range(0, len(buckets), every):
-            parts.append(
-                f'<text x="{label_w + position * slot + slot / 2:.1f}" y="{last}"'
-                f' text-anchor="middle" fill="currentColor">'
-                f"{html.escape(axis_labels[position])}</text>"
-            )
+            if value:
+                bar_h = 0.46 * ROW * value / peak
+                x = position * slot + gap / 2
+                parts.append(_bar(x, base - bar_h, slot - gap, bar_h, tips[position], BAR_COLOR))
     parts.append("</svg>")
     return "".join(parts)

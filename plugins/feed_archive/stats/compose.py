@@ -1,265 +1,218 @@
-"""Stats figures: Items -> every chart of the page (titles, descriptions, SVG, tables); pure."""
+"""Stats page content: Figures + Words -> each chart's texts, SVG, labels and table; pure."""
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from datetime import date
+from typing import Iterable, Sequence
 
-from .charts import bar_chart, hbar_chart, small_multiples
-from .data import Item, _bucket_of, _bucket_range, _bucketing, _month_key, _months
+from .. import i18n
+from . import charts
+from .charts import Tick
+from .data import Bucket, Figures, Item, count
+from .words import Words
 
 logger = logging.getLogger(__name__)
 
-STRINGS: dict[str, dict[str, str]] = {
-    "fr": {
-        "per_day": "Articles par jour, sur les 90 derniers jours",
-        "per_day_desc": (
-            "Du {start} au {end} : {total} articles, {peak} au plus en un jour ({peak_day})."
-        ),
-        "per_month": "Articles par mois, depuis le début",
-        "per_month_desc": (
-            "De {start} à {end} : {total} articles, {peak} au plus en un mois ({peak_month})."
-        ),
-        "tags": "Les {n} mots-clés les plus fréquents au fil du temps",
-        "tags_desc": "Nombre d'articles par {bucket} pour chaque mot-clé : {summary}.",
-        "sources": "Articles par source",
-        "sources_desc": "{summary}.",
-        "shares": "Part des brèves et des articles réservés aux abonnés",
-        "shares_desc": (
-            "{briefs} brèves sur {total} articles ({briefs_pct}) ;"
-            " {paywalled} articles réservés aux abonnés ({paywalled_pct})."
-        ),
-        "day": "jour",
-        "week": "semaine",
-        "month": "mois",
-        "date": "Date",
-        "items": "Articles",
-        "tag": "Mot-clé",
-        "source": "Source",
-        "kind": "Catégorie",
-        "share": "Part",
-        "briefs": "Brèves",
-        "paywalled": "Réservés aux abonnés",
-        "others": "Autres sources",
-        "week_of": "semaine du {day}",
-        "none": "aucun",
-    },
-    "en": {
-        "per_day": "Items per day, last 90 days",
-        "per_day_desc": (
-            "From {start} to {end}: {total} items, at most {peak} in one day ({peak_day})."
-        ),
-        "per_month": "Items per month, all time",
-        "per_month_desc": (
-            "From {start} to {end}: {total} items, at most {peak} in one month ({peak_month})."
-        ),
-        "tags": "The {n} most frequent tags over time",
-        "tags_desc": "Items per {bucket} for each tag: {summary}.",
-        "sources": "Items per source",
-        "sources_desc": "{summary}.",
-        "shares": "Share of briefs and paywalled items",
-        "shares_desc": (
-            "{briefs} briefs out of {total} items ({briefs_pct});"
-            " {paywalled} paywalled items ({paywalled_pct})."
-        ),
-        "day": "day",
-        "week": "week",
-        "month": "month",
-        "date": "Date",
-        "items": "Items",
-        "tag": "Tag",
-        "source": "Source",
-        "kind": "Kind",
-        "share": "Share",
-        "briefs": "Briefs",
-        "paywalled": "Paywalled",
-        "others": "Other sources",
-        "week_of": "week of {day}",
-        "none": "none",
-    },
-}
+#: Sources named on the sources chart; beyond, the others are summed on one row.
+MAX_SOURCES = 20
 
 
 @dataclass
 class Chart:
-    """One chart: a title, a text description, the SVG markup and the same data as a table."""
+    """One chart: title, description, SVG, the labels written around it, its data as a table.
+
+    `layout` is "columns" (vertical bars: `scale` up the side, `ticks` under them) or "rows"
+    (one row per `labels` entry, a name and a value above its bar; `ticks` under the last).
+    """
 
     key: str
     title: str
     description: str
     svg: str
     headers: tuple[str, ...]
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+    layout: str = "columns"
+    scale: list[str] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+    labels: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
 class Stats:
-    """Every chart of the statistics page, with the totals shown above them."""
+    """Every chart of the statistics page, with the totals and the sentence shown above them."""
 
     total: int
     first: date | None
     last: date | None
     sources: int
+    summary: str = ""
     charts: list[Chart] = field(default_factory=list)
 
 
-def _bucket_label(bucket: Any, kind: str, text: Mapping[str, str], short: bool = False) -> str:
-    if kind == "month":
-        return f"{bucket[1]:02d}/{bucket[0]}"
-    if short:
-        return bucket.strftime("%d/%m")
-    if kind == "week":
-        return text["week_of"].format(day=bucket.strftime("%d/%m/%Y"))
-    return bucket.strftime("%d/%m/%Y")
-
-
 def compute(
-    items: Sequence[Item], lang: str = "fr", top_tags: int = 6, hidden_tags: Iterable[str] = ()
+    items: Sequence[Item],
+    words: Words,
+    top_tags: int = 6,
+    hidden_tags: Iterable[str] = (),
 ) -> Stats:
-    """All the figures and charts for `items` (pure: same items, same SVG).
+    """All the figures and charts for `items` in the language of `words` (same items, same page).
 
     `hidden_tags` (the brief categories) are left out of the top tags: briefs have their chart.
     """
-    text = STRINGS["en" if lang.startswith("en") else "fr"]
-    if not items:
-        return Stats(total=0, first=None, last=None, sources=0)
-    days = Counter(item.day for item in items)
-    first, last = min(days), max(days)
-    stats = Stats(total=len(items), first=first, last=last, sources=0)
+    figures = count(items, top_tags, hidden_tags)
+    return compose(figures, words) if figures else Stats(0, None, None, 0)
 
-    # Items per day over the 90 days that end with the newest item.
-    start = last - timedelta(days=89)
-    span = [start + timedelta(days=n) for n in range(90)]
-    per_day = [(d.strftime("%d/%m"), days.get(d, 0)) for d in span]
-    recent = [(d, days.get(d, 0)) for d in span]
-    peak_day, peak = max(recent, key=lambda pair: (pair[1], pair[0]))
-    stats.charts.append(
-        Chart(
-            "per-day",
-            text["per_day"],
-            text["per_day_desc"].format(
-                start=start.strftime("%d/%m/%Y"),
-                end=last.strftime("%d/%m/%Y"),
-                total=sum(v for _, v in recent),
-                peak=peak,
-                peak_day=peak_day.strftime("%d/%m/%Y"),
-            ),
-            "",
-            (text["date"], text["items"]),
-            [(d.strftime("%Y-%m-%d"), v) for d, v in recent if v],
-        )
-    )
-    stats.charts[-1].svg = bar_chart(
-        "per-day", stats.charts[-1].title, stats.charts[-1].description, per_day, label_every=15
-    )
 
-    # Items per month, every month from the first to the last (empty months included).
-    months = Counter(_month_key(item.day) for item in items)
-    all_months = _months(first, last)
-    monthly = [(f"{m:02d}/{y}", months.get((y, m), 0)) for y, m in all_months]
-    peak_label, peak_month = max(monthly, key=lambda pair: pair[1])
-    every = max(1, len(monthly) // 12)
-    chart = Chart(
-        "per-month",
-        text["per_month"],
-        text["per_month_desc"].format(
-            start=monthly[0][0],
-            end=monthly[-1][0],
-            total=len(items),
-            peak=peak_month,
-            peak_month=peak_label,
-        ),
-        "",
-        (text["month"].capitalize(), text["items"]),
-        [(f"{y}-{m:02d}", months.get((y, m), 0)) for y, m in all_months],
+def compose(figures: Figures, words: Words) -> Stats:
+    """The page's texts and charts for `figures`."""
+    w = words
+    summary = w.gettext(
+        "%(items)s from %(sources)s, %(period)s.",
+        items=w.items(figures.total),
+        sources=w.ngettext("%(num)s source", "%(num)s sources", len(figures.sources)),
+        period=w.days_period(figures.first, figures.last),
     )
-    chart.svg = bar_chart("per-month", chart.title, chart.description, monthly, label_every=every)
-    stats.charts.append(chart)
-
-    # The most frequent tags, counted per day, week or month depending on the archive's span.
-    hidden = {t.casefold() for t in hidden_tags}
-    tag_counts = Counter(
-        tag for item in items for tag in dict.fromkeys(item.tags) if tag.casefold() not in hidden
-    )
-    top = [tag for tag, _ in sorted(tag_counts.items(), key=lambda p: (-p[1], p[0]))[:top_tags]]
-    kind = _bucketing(first, last)
-    buckets = _bucket_range(first, last, kind)
-    position = {bucket: index for index, bucket in enumerate(buckets)}
-    series = {tag: [0] * len(buckets) for tag in top}
-    for item in items:
-        for tag in dict.fromkeys(item.tags):
-            if tag in series:
-                series[tag][position[_bucket_of(item.day, kind)]] += 1
-    labels = [_bucket_label(b, kind, text) for b in buckets]
-    summary = ", ".join(f"{tag} ({tag_counts[tag]})" for tag in top) or text["none"]
-    chart = Chart(
-        "tags",
-        text["tags"].format(n=len(top)),
-        text["tags_desc"].format(bucket=text[kind], summary=summary),
-        "",
-        (text["tag"], *(labels[i] for i in range(len(labels)))),
-        [(tag, *series[tag]) for tag in top],
-    )
-    if kind == "day" or len(labels) > 24:
-        # A wide table is unreadable: one row per (tag, period) with a count instead.
-        chart.headers = (text["tag"], text[kind].capitalize(), text["items"])
-        chart.rows = [
-            (tag, labels[i], value) for tag in top for i, value in enumerate(series[tag]) if value
-        ]
-    short = [_bucket_label(b, kind, text, short=True) for b in buckets]
-    chart.svg = small_multiples(
-        "tags", chart.title, chart.description, [(t, series[t]) for t in top], labels, short
-    )
-    stats.charts.append(chart)
-
-    # Items per source, largest first; beyond 20 sources the rest are summed.
-    sources = Counter(item.source for item in items)
-    stats.sources = len(sources)
-    ranked = sorted(sources.items(), key=lambda p: (-p[1], p[0]))
-    if len(ranked) > 20:
-        ranked = ranked[:19] + [(text["others"], sum(v for _, v in ranked[19:]))]
-    chart = Chart(
-        "sources",
-        text["sources"],
-        text["sources_desc"].format(summary=", ".join(f"{n} : {v}" for n, v in ranked)),
-        "",
-        (text["source"], text["items"]),
-        list(ranked),
-    )
-    chart.svg = hbar_chart("sources", chart.title, chart.description, ranked)
-    stats.charts.append(chart)
-
-    # Share of briefs and of paywalled items.
-    briefs = sum(item.brief for item in items)
-    paywalled = sum(item.paywalled for item in items)
-    total = len(items)
-    chart = Chart(
-        "shares",
-        text["shares"],
-        text["shares_desc"].format(
-            briefs=briefs,
-            total=total,
-            briefs_pct=f"{briefs / total:.0%}",
-            paywalled=paywalled,
-            paywalled_pct=f"{paywalled / total:.0%}",
-        ),
-        "",
-        (text["kind"], text["items"], text["share"]),
-        [
-            (text["briefs"], briefs, f"{briefs / total:.1%}"),
-            (text["paywalled"], paywalled, f"{paywalled / total:.1%}"),
-        ],
-    )
-    chart.svg = hbar_chart(
-        "shares",
-        chart.title,
-        chart.description,
-        [(text["briefs"], briefs), (text["paywalled"], paywalled)],
-        total=total,
-        percent=True,
-    )
-    stats.charts.append(chart)
+    stats = Stats(figures.total, figures.first, figures.last, len(figures.sources), summary)
+    stats.charts = [
+        _per_day(figures, w),
+        _per_month(figures, w),
+        _tags(figures, w),
+        _sources(figures, w),
+        _shares(figures, w),
+    ]
     return stats
+
+
+def _tip(w: Words, name: str, n: int) -> str:
+    return w.gettext("%(name)s: %(items)s", name=name, items=w.items(n))
+
+
+def _columns(
+    key: str, title: str, description: str, bars: Sequence[tuple[str, int]], w: Words
+) -> Chart:
+    axis = charts.scale(max((v for _, v in bars), default=0))
+    svg = charts.bar_chart(key, title, description, [(_tip(w, n, v), v) for n, v in bars], axis)
+    return Chart(key, title, description, svg, (), scale=[w.number(v) for v in axis])
+
+
+def _per_day(f: Figures, w: Words) -> Chart:
+    peak_day, peak = max(f.days, key=lambda pair: (pair[1], pair[0]))
+    description = w.gettext(
+        "%(period)s: %(items)s, at most %(peak)s in one day (%(day)s).",
+        period=i18n.capitalized(w.days_period(f.days[0][0], f.last)),
+        items=w.items(sum(v for _, v in f.days)),
+        peak=w.number(peak),
+        day=w.date(peak_day),
+    )
+    title = w.gettext("Items per day, last 90 days")
+    chart = _columns("per-day", title, description, [(w.date(d), v) for d, v in f.days], w)
+    chart.ticks = charts.ticks([w.day_label(d) for d, _ in f.days])
+    chart.headers = (w.gettext("Date"), w.gettext("Items"))
+    chart.rows = [(w.date(d), w.number(v)) for d, v in f.days if v]
+    return chart
+
+
+def _per_month(f: Figures, w: Words) -> Chart:
+    peak_month, peak = max(f.months, key=lambda pair: pair[1])
+    description = w.gettext(
+        "%(period)s: %(items)s, at most %(peak)s in one month (%(month)s).",
+        period=i18n.capitalized(w.months_period(f.months[0][0], f.months[-1][0])),
+        items=w.items(f.total),
+        peak=w.number(peak),
+        month=w.month(peak_month),
+    )
+    title = w.gettext("Items per month, all time")
+    chart = _columns("per-month", title, description, [(w.month(m), v) for m, v in f.months], w)
+    chart.ticks = charts.ticks([w.month_label(m) for m, _ in f.months])
+    chart.headers = (w.gettext("Month"), w.gettext("Items"))
+    chart.rows = [(w.month(m), w.number(v)) for m, v in f.months]
+    return chart
+
+
+def _bucket_name(w: Words, bucket: Bucket, kind: str) -> str:
+    if isinstance(bucket, tuple):
+        return w.month(bucket)
+    if kind == "week":
+        return w.gettext("week of %(day)s", day=w.date(bucket))
+    return w.date(bucket)
+
+
+def _tags(f: Figures, w: Words) -> Chart:
+    kind = f.bucketing
+    tags = [(w.text(series.name), series) for series in f.tags]
+    if tags:
+        title = w.ngettext(
+            "The most frequent tag over time", "The %(num)s most frequent tags over time", len(tags)
+        )
+    else:
+        title = w.gettext("The most frequent tags over time")
+    summary = ", ".join(f"{name} ({w.number(s.total)})" for name, s in tags) or w.gettext("none")
+    if kind == "day":
+        description = w.gettext("Items per day for each tag: %(summary)s.", summary=summary)
+    elif kind == "week":
+        description = w.gettext("Items per week for each tag: %(summary)s.", summary=summary)
+    else:
+        description = w.gettext("Items per month for each tag: %(summary)s.", summary=summary)
+    periods = [_bucket_name(w, b, kind) for b in f.buckets]
+    series = [
+        (s.counts, [_tip(w, f"{name}, {periods[i]}", v) for i, v in enumerate(s.counts)])
+        for name, s in tags
+    ]
+    svg = charts.small_multiples("tags", title, description, series)
+    tag = w.pgettext("statistics", "Tag")
+    chart = Chart("tags", title, description, svg, (tag, *periods), layout="rows")
+    chart.rows = [(name, *(w.number(v) for v in s.counts)) for name, s in tags]
+    if kind == "day" or len(periods) > 24:
+        # A wide table is unreadable: one row per (tag, period) with a count instead.
+        period = {"day": w.gettext("Day"), "week": w.gettext("Week")}.get(kind)
+        chart.headers = (tag, period or w.gettext("Month"), w.gettext("Items"))
+        chart.rows = [
+            (name, periods[i], w.number(v)) for name, s in tags for i, v in enumerate(s.counts) if v
+        ]
+    chart.labels = [(name, w.number(s.total)) for name, s in tags]
+    if tags:
+        short = [w.month_label(b) if isinstance(b, tuple) else w.day_label(b) for b in f.buckets]
+        chart.ticks = charts.ticks(short)
+    return chart
+
+
+def _sources(f: Figures, w: Words) -> Chart:
+    ranked = [(w.text(name), n) for name, n in f.sources]
+    if len(ranked) > MAX_SOURCES:
+        rest = sum(n for _, n in ranked[MAX_SOURCES - 1 :])
+        ranked = ranked[: MAX_SOURCES - 1] + [(w.gettext("Other sources"), rest)]
+    title = w.gettext("Items per source")
+    description = ", ".join(_tip(w, name, n) for name, n in ranked) + "."
+    svg = charts.hbar_chart("sources", title, description, [(_tip(w, s, n), n) for s, n in ranked])
+    chart = Chart("sources", title, description, svg, (w.gettext("Source"), w.gettext("Items")))
+    chart.layout = "rows"
+    chart.rows = [(name, w.number(n)) for name, n in ranked]
+    chart.labels = list(chart.rows)
+    return chart
+
+
+def _shares(f: Figures, w: Words) -> Chart:
+    total = f.total
+    description = w.gettext(
+        "%(briefs)s out of %(items)s (%(briefs_share)s); %(paywalled)s (%(paywalled_share)s).",
+        briefs=w.ngettext("%(num)s brief", "%(num)s briefs", f.briefs),
+        items=w.items(total),
+        briefs_share=w.percent(f.briefs, total),
+        paywalled=w.ngettext("%(num)s paywalled item", "%(num)s paywalled items", f.paywalled),
+        paywalled_share=w.percent(f.paywalled, total),
+    )
+    title = w.gettext("Share of briefs and paywalled items")
+    kinds = [(w.gettext("Briefs"), f.briefs), (w.gettext("Paywalled"), f.paywalled)]
+    shown = [(name, n, w.percent(n, total)) for name, n in kinds]
+    labels, tips = [], []
+    for name, n, share in shown:
+        value = f"{w.number(n)} ({share})"
+        labels.append((name, value))
+        tips.append((w.gettext("%(name)s: %(items)s", name=name, items=value), n))
+    svg = charts.hbar_chart("shares", title, description, tips, total=total)
+    headers = (w.gettext("Kind"), w.gettext("Items"), w.gettext("Share"))
+    chart = Chart("shares", title, description, svg, headers, layout="rows", labels=labels)
+    chart.rows = [(name, w.number(n), share) for name, n, share in shown]
+    return chart

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from pelican.generators import Generator
@@ -10,6 +11,7 @@ from pelican.generators import Generator
 from ..settings import merged
 from .compose import compute
 from .data import item_of
+from .words import words_for
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +39,12 @@ class StatsGenerator(Generator):
         articles = self.context.get("articles") or []
         names = tuple(values["FEED_ARCHIVE_BRIEF_CATEGORIES"])
         items = [item_of(a, names) for a in articles if getattr(a, "date", None)]
-        lang = str(self.settings.get("DEFAULT_LANG") or "fr")
-        stats = compute(items, lang, hidden_tags=names)
+        words = words_for(
+            Path(self.settings.get("THEME") or "theme"),
+            str(self.settings.get("DEFAULT_LANG") or "en"),
+            self.settings.get("TIMEZONE"),
+        )
+        stats = compute(items, words, hidden_tags=names)
         writer.write_file(
             SAVE_AS,
             template,
