@@ -72,7 +72,7 @@ def test_figures() -> None:
     shares = _chart(stats, "shares")
     assert shares.rows == [("Brèves", "1", f"17{N}%"), ("Réservés aux abonnés", "1", f"17{N}%")]
     tags = _chart(stats, "tags")
-    assert tags.title.startswith("Les 4 mots-clés")
+    assert tags.title.startswith("Les 4 thèmes")
     assert "IA (4)" in tags.description
     # a year-long archive is counted per week
     assert "par semaine" in tags.description
