@@ -175,7 +175,7 @@ def test_long_archive_reads_in_english(long_site_en: Path, long_archive: tuple[P
     assert f"From August 2024 to November 2025: {total} items" in text
     assert "Items per month for each tag:" in text and "Data table" in text
     assert re.search(r"\d briefs out of [\d,]+ items \(\d+%\); [\d,]+ paywalled items", text)
-    for french in ("articles", "Statistiques", "Tableau", "mots-clés", "source(s)", NNBSP):
+    for french in ("articles", "Statistiques", "Tableau", "thèmes", "source(s)", NNBSP):
         assert french not in text, french
 
 
