@@ -241,6 +241,8 @@ def test_filters_by_keyboard(page: Any, site: str) -> None:
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "search-tag"
     page.keyboard.press("ArrowDown")
+    assert "tag=" not in page.url, "an arrow key in a closed select only moves the choice"
+    page.keyboard.press("Enter")
     settle(page)
     assert "tag=" in page.url
     assert 0 < len(titles(page)) < len(everything)

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import build_site
 from test_search import write_post
-from test_search_browser import dates, open_search, serve
+from test_search_browser import dates, open_search, plain, serve
 
 pytestmark = pytest.mark.browser
 
@@ -49,16 +49,29 @@ def years_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_split_index_newest_first_loads_older_years_on_demand(page: Any, years_site: str) -> None:
-    loaded: list[str] = []
-    page.on("request", lambda r: loaded.append(r.url))
-    open_search(page, years_site, "donnees")
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        if held and held[0] is None:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(lambda url: f"/pagefind/part/{OLDEST}/" in url, hold)
+    with page.expect_request(lambda r: f"/pagefind/part/{OLDEST}/" in r.url, timeout=15000):
+        open_search(page, years_site, "donnees")
     first = dates(page)
     assert len(first) == 10
     assert first == sorted(first, reverse=True)
     assert all(d.startswith("2025") for d in first)
-    assert not any(f"/pagefind/part/{OLDEST}/" in u for u in loaded), "older years not loaded"
-    status = page.inner_text("#search-status")
-    assert "11" in status and "2025" in status
+    assert held, "the first page was shown with the oldest index still held back"
+    status = plain(page.inner_text("#search-status"))
+    assert status.startswith("au moins 11 "), "a lower bound while the oldest index loads"
+    waiting, held[:] = held[:], [None]
+    for route in waiting:
+        route.continue_()
+    page.wait_for_selector("#search[data-count=exact]", state="attached")
+    assert "15" in page.inner_text("#search-status")
     page.click("#search-more")
     page.wait_for_function("document.querySelectorAll('#search-results li').length == 15")
     every = dates(page)

@@ -13,7 +13,7 @@ import pytest
 
 import search_corpus as corpus
 from conftest import ROOT
-from searchpage import ready, search_url
+from searchpage import exact, search_url, shown
 from test_search_browser import serve
 
 pytestmark = pytest.mark.browser
@@ -56,14 +56,14 @@ def test_production_build_searches_from_another_address(
     output, url = production
     html = (output / "search" / "index.html").read_text(encoding="utf-8")
     assets = re.findall(r'(?:src|action|data-bundle|data-site)="([^"]*)"', html)
-    assets += re.findall(r'<link rel="stylesheet" href="([^"]*)"', html)
+    assets += re.findall(r'<link rel="(?:stylesheet|modulepreload)" href="([^"]*)"', html)
     assert len(assets) >= 6, assets
     assert all(a.startswith("/my-archive/") for a in assets), assets
     hosts: set[str] = set()
     page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
     page.goto(search_url(url, "donnees"))
-    ready(page)
-    assert page.locator("#search-results li").count() == 10
+    exact(page)
+    assert shown(page) == corpus.matching()
     assert hosts == {url.split("/")[2]}
     link = page.locator("#search-results li h2 a").first
     assert link.get_attribute("href").startswith("/my-archive/2025/12/")
