@@ -157,3 +157,15 @@ def test_axe_finds_nothing_on_the_search_page_with_results(
         assert _axe(page) == []
     finally:
         context.close()
+
+
+def test_clearing_the_query_during_a_search_leaves_the_page_not_busy(page: Any, site: str) -> None:
+    held: list[Any] = []
+    page.route(lambda url: "/pagefind/" in url, lambda route: held.append(route))
+    page.goto(search_url(site, "donnees"))
+    page.wait_for_selector("#search[aria-busy=true]", state="attached")
+    page.fill("#search-q", "")
+    page.press("#search-q", "Enter")
+    assert page.get_attribute("#search", "aria-busy") is None
+    assert page.get_attribute("#search", "data-state") == "ready"
+    assert "mots" in page.inner_text("#search-status")

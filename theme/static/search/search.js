@@ -178,6 +178,7 @@ function search(state, focus) {
   root.removeAttribute("data-count");
   if (!state.q) {
     heading.textContent = text.empty;
+    root.removeAttribute("aria-busy");
     root.setAttribute("data-state", "ready");
     return Promise.resolve();
   }
