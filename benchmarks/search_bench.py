@@ -1,4 +1,4 @@
-"""Search benchmark: synthetic French archives -> index time, memory, size, first-query bytes.
+"""Search benchmark: synthetic French archives -> index time, memory, size, bytes per query.
 
 Run alone: `.venv/bin/python benchmarks/search_bench.py --sizes 1000 10000`
 or from `invoke bench` via `run(sizes=(1000, 10000))`.
@@ -9,232 +9,25 @@ from __future__ import annotations
 import argparse
 import functools
 import gzip
-import html
 import http.server
 import io
 import json
-import random
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
-SAMPLES = ROOT / "samples" / "feeds"
-WORDS_PER_ITEM = 600
-SOURCES = ("Le Fil Numérique", "Le Fil Numérique (abonnés)", "Brèves du Fil", "Le Fil Éco", "Labo")
-FIRST_YEAR, LAST_YEAR = 2016, 2025
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-# ---------------------------------------------------------------- synthetic French text
+from search_site import make_site  # noqa: E402
 
-
-def _sample_words() -> list[str]:
-    """Real French words taken from the bundled sample feeds (our own text)."""
-    words: list[str] = []
-    for path in sorted(SAMPLES.glob("*.xml")):
-        text = html.unescape(html.unescape(path.read_text(encoding="utf-8")))
-        text = re.sub(r"<[^>]+>", " ", text)
-        words += re.findall(r"[a-zàâäçéèêëîïôöùûüÿœæ]{2,}", text.lower())
-    return words
-
-
-_SUFFIXES = (
-    "",
-    "s",
-    "tion",
-    "tions",
-    "ment",
-    "ments",
-    "ique",
-    "iques",
-    "eur",
-    "eurs",
-    "euse",
-    "ité",
-    "ités",
-    "age",
-    "ages",
-    "iste",
-    "istes",
-    "isme",
-    "er",
-    "é",
-    "ée",
-    "ées",
-    "ant",
-)
-_SYLLABLES = (
-    "ba",
-    "cor",
-    "dé",
-    "fra",
-    "gou",
-    "lan",
-    "mé",
-    "nor",
-    "pro",
-    "ré",
-    "sta",
-    "tel",
-    "vi",
-    "zo",
-    "cha",
-    "pli",
-    "tra",
-    "ver",
-    "mon",
-    "sé",
-    "qua",
-    "bri",
-    "ges",
-    "ri",
-)
-
-
-class FrenchText:
-    """Zipf-like French prose from real sample words, derived forms and proper nouns."""
-
-    def __init__(self, seed: int = 7) -> None:
-        self.rng = random.Random(seed)
-        counts: dict[str, int] = {}
-        for word in _sample_words():
-            counts[word] = counts.get(word, 0) + 1
-        common = sorted(counts, key=lambda w: -counts[w])
-        stems = [w for w in common if len(w) > 4]
-        derived = sorted({s[:-1] + suffix for s in stems for suffix in _SUFFIXES[:12]})
-        self.rng.shuffle(derived)
-        names = sorted(
-            {
-                "".join(self.rng.choice(_SYLLABLES) for _ in range(self.rng.randint(2, 3)))
-                for _ in range(6000)
-            }
-        )
-        # rank order: frequent real words first, then derived words, then rare proper nouns
-        self.vocab = common + derived + [n.capitalize() for n in names]
-        weights = [1.0 / (rank + 1) ** 1.07 for rank in range(len(self.vocab))]
-        self.cum = []
-        total = 0.0
-        for w in weights:
-            total += w
-            self.cum.append(total)
-
-    def words(self, n: int) -> list[str]:
-        """`n` words drawn with the Zipf weights."""
-        return self.rng.choices(self.vocab, cum_weights=self.cum, k=n)
-
-    def paragraph(self, n: int) -> str:
-        """One paragraph of about `n` words in sentences."""
-        out, left = [], n
-        while left > 0:
-            size = min(left, self.rng.randint(8, 24))
-            sentence = " ".join(self.words(size))
-            out.append(sentence[0].upper() + sentence[1:] + ".")
-            left -= size
-        return " ".join(out)
-
-
-# ---------------------------------------------------------------- synthetic site
-
-#: The shape of theme/templates/article.html as built (header, body, filters, related items).
-ARTICLE = """<!doctype html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} — Archive du Fil Numérique</title>
-<link rel="stylesheet" href="/theme/css/theme.css">
-</head>
-<body>
-<a class="skip" href="#main">Aller au contenu</a>
-<header class="site"><div class="wrap bar"><a class="brand" href="/">Archive du Fil Numérique</a>
-<nav aria-label="Menu principal"><ul><li><a href="/archives/">Calendrier</a></li>
-<li><a href="/tags/">Thèmes</a></li><li><a href="/sources/">Sources</a></li>
-<li><a href="/search/">Rechercher</a></li></ul></nav>
-<form role="search" action="/search/" method="get"><label class="vh" for="q">Rechercher</label>
-<input type="search" id="q" name="q"><button type="submit">Rechercher</button></form>
-</div></header>
-<main id="main" class="wrap" tabindex="-1">
-<nav class="crumbs"><a href="/archives/">Calendrier</a> › <a href="/{year}/">{year}</a></nav>
-<article class="post">
-<header><p class="kicker"><a href="/sources/x/">{source}</a></p>
-<p class="dates">Publié le <time datetime="{iso}">{human}</time></p></header>
-<div class="body" data-pagefind-body data-pagefind-sort="date:{sort}">
-<h1>{title}</h1>
-<span data-pagefind-meta="date:{iso}" hidden></span>
-{tags}<span data-pagefind-filter="source" data-pagefind-ignore hidden>{source}</span>\
-<span data-pagefind-filter="year" data-pagefind-ignore hidden>{year}</span>
-<span data-pagefind-filter="kind" data-pagefind-ignore hidden>{kind}</span>{paywalled}
-<div class="text">
-{body}
-</div>
-</div>
-<p class="tags">{tag_links}</p>
-</article>
-<aside class="related"><h2 id="related">À lire aussi</h2><ul class="lines">{related}</ul></aside>
-</main>
-<footer class="site"><div class="wrap"><p>Archive du Fil Numérique</p></div></footer>
-</body>
-</html>
-"""
-
-
-def make_site(folder: Path, n: int, seed: int = 7) -> Path:
-    """Write `n` synthetic article pages (the theme's article shape) under `folder`."""
-    text = FrenchText(seed)
-    rng = text.rng
-    tags = sorted({" ".join(text.words(rng.randint(1, 2))).capitalize() for _ in range(400)})[:300]
-    start = datetime(FIRST_YEAR, 1, 1, 8, 0)
-    span = (datetime(LAST_YEAR, 12, 31, 20, 0) - start).total_seconds()
-    for i in range(n):
-        when = start + timedelta(seconds=span * i / max(n - 1, 1))
-        title = " ".join(text.words(rng.randint(6, 11))).capitalize()
-        if i % 7 == 0:
-            title = "Données personnelles : " + title
-        slug = f"item-{i:06d}"
-        brief = i % 5 == 0
-        words = 120 if brief else WORDS_PER_ITEM
-        paragraphs = [text.paragraph(words // 6) for _ in range(6)]
-        if i % (max(n, 8) // 8) == 3:  # a rare word, in 8 items spread over the years
-            paragraphs[2] += " Un cas zygomatique."
-        page_tags = rng.sample(tags, 3)
-        target = folder / f"{when:%Y}" / f"{when:%m}" / f"{when:%d}" / slug / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tags = [html.escape(t) for t in page_tags]
-        target.write_text(
-            ARTICLE.format(
-                title=html.escape(title),
-                iso=when.strftime("%Y-%m-%dT%H:%M:00+01:00"),
-                human=f"{when:%d/%m/%Y %H:%M}",
-                sort=f"{when:%Y-%m-%dT%H:%M}",
-                year=f"{when:%Y}",
-                source=html.escape(rng.choice(SOURCES)),
-                kind="brève" if brief else "article",
-                paywalled='\n<span data-pagefind-filter="paywalled" data-pagefind-ignore hidden>'
-                "oui</span>"
-                if i % 9 == 0
-                else "",
-                tags="".join(
-                    f'<span data-pagefind-filter="tag" data-pagefind-ignore hidden>{t}</span>'
-                    for t in tags
-                ),
-                tag_links=" ".join(f'<a class="tag" href="/tag/x/">{t}</a>' for t in tags),
-                related="".join(
-                    f'<li><a href="/x/">{html.escape(" ".join(text.words(8)))}</a></li>'
-                    for _ in range(4)
-                ),
-                body="\n".join(f"<p>{p}</p>" for p in paragraphs),
-            ),
-            encoding="utf-8",
-        )
-    return folder
-
+from feed_archive.settings import DEFAULTS  # noqa: E402
 
 # ---------------------------------------------------------------- measurements
 
@@ -327,7 +120,7 @@ def _group(url: str) -> str:
         ("wasm.", "pagefind wasm"),
         ("pagefind.js", "pagefind.js"),
         ("pagefind-worker.js", "pagefind worker"),
-        ("/search/search.", "search UI (our JS+CSS)"),
+        ("/theme/search/", "search UI (our JS+CSS)"),
         ("/theme/", "theme CSS"),
     ):
         if marker in path:
@@ -335,10 +128,30 @@ def _group(url: str) -> str:
     return "search page HTML"
 
 
-def first_query(
-    site: Path, query: str, sort: str = "date", compress: bool = True
-) -> tuple[int, dict[str, int], int]:
-    """Load /search/?q=`query` in Chromium with a cold cache; bytes on the wire by group."""
+#: Tells the benchmark when the page shows its first results and when its count is exact
+#: (#search data-state="ready" with a data-count, then data-count="exact"), through a CDP
+#: binding: the CDP session sees it in order with the requests the page started.
+_MILESTONES = """
+(() => {
+  const sent = new Set();
+  const tell = (name) => {
+    if (!sent.has(name)) { sent.add(name); window.__searchMilestone(name); }
+  };
+  new MutationObserver(() => {
+    const root = document.getElementById("search");
+    if (!root || !root.dataset.count) return;
+    if (root.dataset.state === "ready") tell("first");
+    if (root.dataset.count === "exact" && sent.has("first")) tell("exact");
+  }).observe(document, {attributes: true, subtree: true,
+                        attributeFilter: ["data-state", "data-count"]});
+})();
+"""
+
+
+def first_query(site: Path, query: str, sort: str = "date", compress: bool = True) -> dict:
+    """Load /search/?q=`query` in Chromium with a cold cache. Bytes on the wire (CDP
+    encodedDataLength) of the requests started before the first results were shown ("first")
+    and before the exact count was shown ("exact"), each as {group: bytes}; the count shown."""
     from playwright.sync_api import sync_playwright
 
     handler = type("Handler", (_Handler,), {"gzip": compress})
@@ -351,6 +164,8 @@ def first_query(
         url += f"&sort={sort}"
     urls: dict[str, str] = {}
     wire: dict[str, int] = {}
+    started: list[str] = []
+    marks: dict[str, int] = {}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
@@ -358,8 +173,7 @@ def first_query(
             )
             page = browser.new_page()
             cdp = page.context.new_cdp_session(page)
-            cdp.send("Network.enable")
-            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            cdp.on("Network.requestWillBeSent", lambda e: started.append(e["requestId"]))
             cdp.on(
                 "Network.responseReceived",
                 lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]),
@@ -368,19 +182,32 @@ def first_query(
                 "Network.loadingFinished",
                 lambda e: wire.__setitem__(e["requestId"], int(e["encodedDataLength"])),
             )
+            cdp.on(
+                "Runtime.bindingCalled",
+                lambda e: marks.setdefault(e["payload"], len(started)),
+            )
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            cdp.send("Runtime.enable")
+            cdp.send("Runtime.addBinding", {"name": "__searchMilestone"})
+            page.add_init_script(_MILESTONES)
             page.goto(url)
-            page.wait_for_selector("#search[data-state=ready]", state="attached", timeout=60000)
+            page.wait_for_selector("#search[data-count=exact]", state="attached", timeout=120000)
             page.wait_for_load_state("networkidle")
-            results = page.locator("#search-results li").count()
+            shown = page.locator("#search-results li").count()
+            count = page.inner_text("#search-status")
             browser.close()
     finally:
         server.shutdown()
         server.server_close()
-    groups: dict[str, int] = {}
-    for request, size in wire.items():
-        name = _group(urls.get(request, ""))
-        groups[name] = groups.get(name, 0) + size
-    return sum(groups.values()), groups, results
+    result: dict = {"shown": shown, "count": count}
+    for mark in ("first", "exact"):
+        groups: dict[str, int] = {}
+        for request in started[: marks.get(mark, len(started))]:
+            name = _group(urls.get(request, ""))
+            groups[name] = groups.get(name, 0) + wire.get(request, 0)
+        result[mark] = groups
+    return result
 
 
 def _mb(n: float) -> str:
@@ -391,15 +218,23 @@ def _kb(n: float) -> str:
     return f"{n / 1000:.0f} KB"
 
 
-#: First queries measured: a frequent word, a plural, relevance order, a word in 8 items.
+def _where(groups: dict[str, int]) -> str:
+    """ "total = group bytes, ..." largest first."""
+    parts = ", ".join(
+        f"{name} {_kb(size)}" for name, size in sorted(groups.items(), key=lambda kv: -kv[1])
+    )
+    return f"{_kb(sum(groups.values()))} = {parts}"
+
+
+#: Queries measured: a frequent word in both orders, a plural, a word in 8 items.
 QUERIES = (
     ("données", "date"),
-    ("surveillances", "date"),
     ("données", "relevance"),
+    ("surveillances", "date"),
     ("zygomatique", "date"),
 )
-#: Modes measured by default: the default setting (FEED_ARCHIVE_SEARCH_MAX_PAGES) and one index.
-MODES = (4000, 0)
+#: Modes measured by default: the default FEED_ARCHIVE_SEARCH_MAX_PAGES and one index.
+MODES = (DEFAULTS["FEED_ARCHIVE_SEARCH_MAX_PAGES"], 0)
 
 
 def run(sizes: tuple[int, ...] = (1000, 10000), modes: tuple[int, ...] = MODES) -> list[str]:
@@ -427,15 +262,13 @@ def run(sizes: tuple[int, ...] = (1000, 10000), modes: tuple[int, ...] = MODES) 
                 )
                 for number, (query, sort) in enumerate(QUERIES):
                     for compress in (True, False) if number == 0 else (True,):
-                        total, groups, found = first_query(site, query, sort, compress)
-                        where = ", ".join(
-                            f"{name} {_kb(size)}"
-                            for name, size in sorted(groups.items(), key=lambda kv: -kv[1])
-                        )
+                        got = first_query(site, query, sort, compress)
+                        how = "gzip" if compress else "no compression"
+                        head = f"search {n} {mode}: {query!r} sort={sort} ({how})"
+                        say(f"{head}: first results {_where(got['first'])}")
                         say(
-                            f"search {n} {mode}: first query {query!r} sort={sort} "
-                            f"({'gzip' if compress else 'no compression'}): {_kb(total)} "
-                            f"[{found} shown] = {where}"
+                            f"{head}: exact count {_where(got['exact'])} "
+                            f"[{got['shown']} shown; {got['count']}]"
                         )
                 shutil.rmtree(site / "pagefind", ignore_errors=True)
     return lines
@@ -450,7 +283,7 @@ def main() -> None:
         type=int,
         nargs="+",
         default=list(MODES),
-        help="FEED_ARCHIVE_SEARCH_MAX_PAGES values to compare (0: one index, 1: one per year)",
+        help="FEED_ARCHIVE_SEARCH_MAX_PAGES values to compare (0: one index, 1: one per month)",
     )
     args = parser.parse_args()
     run(tuple(args.sizes), tuple(args.max_pages))
