@@ -150,3 +150,14 @@ def test_one_task_regenerates_the_screenshots(built: Path, tmp_path: Path) -> No
     ]
     assert names == sorted(expected)
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in tmp_path.glob("*.png"))
+
+
+def test_search_results_keep_digit_groups_in_titles(browser: Any, site: str) -> None:
+    """A search result shows the title as the page does: "40 000" held by U+202F."""
+    context, page = _open(browser, site + "/search/?q=malveillant")
+    try:
+        titles = page.locator("#search-results li h2, #search-results li h3").all_inner_texts()
+        assert any("40\u202f000" in title for title in titles), titles
+        assert not any("40 000" in title for title in titles), titles
+    finally:
+        context.close()
