@@ -71,15 +71,20 @@ def hugo_page(meta: dict[str, str], body: str) -> str:
     return json.dumps(front_matter(meta), ensure_ascii=False, indent=1) + "\n\n" + body
 
 
-def write_site(content: Path, site: Path, page_size: int) -> int:
-    """Make a Hugo site in `site` from the posts under `content/archive`; return their number."""
-    shutil.rmtree(site, ignore_errors=True)
-    shutil.copytree(LAYOUT, site)
+def write_layout(site: Path, page_size: int) -> None:
+    """Copy benchmarks/hugo/ (config and layouts) into `site`, with `paginate = page_size`."""
+    shutil.rmtree(site / "layouts", ignore_errors=True)
+    shutil.copytree(LAYOUT, site, dirs_exist_ok=True)
     config = site / "hugo.toml"
     text, found = _PAGINATE.subn(f"paginate = {page_size}", config.read_text(encoding="utf-8"))
     if found != 1:
         raise RuntimeError(f"{config}: no 'paginate = N' line to set")
     config.write_text(text, encoding="utf-8")
+
+
+def write_posts(content: Path, site: Path) -> int:
+    """Convert the posts under `content/archive` into `site/content/posts`; return their number."""
+    shutil.rmtree(site / "content", ignore_errors=True)
     count = 0
     for post in sorted((content / "archive").rglob("*.md")):
         meta, body = _split(post.read_text(encoding="utf-8"))
@@ -88,6 +93,13 @@ def write_site(content: Path, site: Path, page_size: int) -> int:
         target.write_text(hugo_page(meta, body), encoding="utf-8")
         count += 1
     return count
+
+
+def write_site(content: Path, site: Path, page_size: int) -> int:
+    """Make a Hugo site in `site` from the posts under `content/archive`; return their number."""
+    shutil.rmtree(site, ignore_errors=True)
+    write_layout(site, page_size)
+    return write_posts(content, site)
 
 
 def hugo_command(site: Path, public: Path) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -43,6 +44,25 @@ def test_quick_bench_prints_every_scenario(tmp_path) -> None:
     refetch = next(line for line in lines if line.startswith("[1] re-fetch"))
     assert "1 request(s), HTTP 304, 0 files written" in refetch and refetch.endswith("OK")
     assert "median" in next(line for line in lines if line.startswith("[2] full build"))
+    hugo = [line for line in lines if line.startswith("[4] hugo+pagefind")]
+    if shutil.which("hugo"):
+        assert len(hugo) == 1 and "150 pages indexed" in hugo[0], done.stdout
+        assert "Hugo+Pagefind (CPU" in next(ln for ln in lines if ln.startswith("[2] full build"))
+    else:
+        assert hugo == [f"[4] hugo+pagefind skipped: {hugosite.MISSING}"], done.stdout
+
+
+def test_hugo_is_skipped_in_one_line_without_the_hugo_command(monkeypatch) -> None:
+    import run
+
+    monkeypatch.setattr(hugosite.shutil, "which", lambda name: None)
+    args = run.parse_args(["--quick"])
+    assert run.comparisons(args, set()) == (
+        True,
+        False,
+        "[4] hugo+pagefind skipped: hugo not found: apt-get install hugo",
+    )
+    assert run.comparisons(run.parse_args(["--no-hugo"]), {"2"}) == (True, False, "")
 
 
 def test_hugo_pages_keep_title_date_slug_tags_and_body(tmp_path) -> None:
