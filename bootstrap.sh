@@ -14,6 +14,10 @@ fi
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# `invoke bench` compares our build with Debian's Hugo + Pagefind (skipped without hugo).
+if ! command -v hugo >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo >/dev/null
+fi
 if command -v npm >/dev/null && [ ! -d node_modules/axe-core ]; then
     npm install --no-save --silent --no-audit --no-fund axe-core@4 >/dev/null 2>&1 \
         || echo "warning: could not install axe-core; accessibility tests will fail" >&2

@@ -1,8 +1,11 @@
-"""`invoke bench`: ingest, full and incremental builds, vanilla Pelican, output size; one line each.
+"""`invoke bench`: ingest, full and incremental builds, vanilla Pelican, Hugo + Pagefind, output
+size; one line each.
 
 Every build runs `python -m pelican <content> -o <output> -s pelicanconf.py` from the project
 folder, the command `invoke build` runs, with the project's theme, plugins and search index.
-The vanilla build runs the same posts with Pelican's default theme and no plugin (vanillaconf.py).
+The vanilla build runs the same posts with Pelican's default theme and no plugin (vanillaconf.py);
+Hugo + Pagefind builds them, converted to a Hugo site (hugosite.py, benchmarks/hugo/), with
+`hugo` and then the Pagefind CLI on its output.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT / "plugins"), str(HERE)]
 
+import hugosite  # noqa: E402
 import measure  # noqa: E402
 import synth  # noqa: E402
 from feedserver import FeedServer  # noqa: E402
@@ -171,23 +175,94 @@ def build_vanilla(content: Path, output: Path) -> measure.Run:
     return measure.run(command, cwd=ROOT)
 
 
+def hugo_site_for(size: int, content: Path, work: Path) -> Path:
+    """The Hugo site of the `size`-item archive in `content`: set-up, not timed (posts converted
+    once per work folder, config and layouts copied from benchmarks/hugo/ every time)."""
+    site = work / f"hugo-{size}"
+    done = site / ".complete"
+    hugosite.write_layout(site, hugosite.list_page_size())
+    if not done.exists():
+        count = hugosite.write_posts(content, site)
+        if count != size:
+            raise RuntimeError(f"Hugo set-up converted {count} posts, not {size}")
+        done.write_text("ok")
+    return site
+
+
+def _in_sequence(runs: list[measure.Run]) -> measure.Run:
+    """Commands run one after the other as one: wall and CPU add up, the peak is the largest."""
+    return measure.Run(
+        wall=sum(r.wall for r in runs),
+        cpu=sum(r.cpu for r in runs),
+        peak=max(r.peak for r in runs),
+        output="".join(r.output for r in runs),
+    )
+
+
+ARTICLE_PAGE = re.compile(r"^\d{4}/\d{2}/\d{2}/[^/]+/index\.html$")
+
+
+def article_pages(output: Path) -> set[str]:
+    """Paths of the article pages (/YYYY/MM/DD/slug/index.html) of a built site."""
+    found = (p.relative_to(output).as_posix() for p in output.glob("*/*/*/*/index.html"))
+    return {path for path in found if ARTICLE_PAGE.match(path)}
+
+
+class HugoRun:
+    """One Hugo + Pagefind build: both commands, their sum, and what they wrote."""
+
+    def __init__(self, hugo: measure.Run, pagefind: measure.Run, public: Path) -> None:
+        self.hugo = hugo
+        self.pagefind = pagefind
+        self.total = _in_sequence([hugo, pagefind])
+        self.pages = hugosite.indexed_pages(pagefind.output)
+        self.sizes = output_sizes(public)
+        self.articles = article_pages(public)
+
+
+def build_hugo(site: Path, public: Path, size: int) -> HugoRun:
+    """Hugo + Pagefind: `hugo` into an empty `public`, then the Pagefind CLI on it; raise
+    unless it wrote and indexed `size` article pages."""
+    shutil.rmtree(public, ignore_errors=True)
+    hugo = measure.run(hugosite.hugo_command(site, public), cwd=site)
+    pagefind = measure.run(hugosite.pagefind_command(public), cwd=site)
+    done = HugoRun(hugo, pagefind, public)
+    if len(done.articles) != size or done.pages != size:
+        raise RuntimeError(
+            f"Hugo + Pagefind wrote {len(done.articles)} article pages and indexed "
+            f"{done.pages}, not {size}: see {public}"
+        )
+    return done
+
+
+def same_urls(hugo: HugoRun, output: Path) -> None:
+    """Raise unless Hugo wrote its articles at the URLs our build gave them."""
+    ours = article_pages(output)
+    if ours != hugo.articles:
+        only = sorted(ours ^ hugo.articles)[:3]
+        raise RuntimeError(f"Hugo's article URLs differ from ours, e.g. {only}")
+
+
 class BuildFigures:
     """Measured runs of one archive size."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.vanilla = measure.Series()
+        self.hugo = measure.Series()
+        self.hugo_runs: list[HugoRun] = []
         self.full = measure.Series()
         self.incremental = measure.Series()
         self.output: Path | None = None
 
 
 def scenario_builds(
-    size: int, runs: int, work: Path, incremental: bool, vanilla: bool
+    size: int, runs: int, work: Path, incremental: bool, vanilla: bool, hugo: bool = False
 ) -> BuildFigures:
-    """Vanilla, full and (optionally) incremental builds of one archive size."""
+    """Vanilla, Hugo + Pagefind, full and (optionally) incremental builds of one archive size."""
     figures = BuildFigures(size)
     base = archive_for(size, work)
+    hugo_site = hugo_site_for(size, base, work) if hugo else None
     for run in range(runs):
         # New folder names every run: some file systems here get slower at creating folders
         # where a big tree was just deleted, which would slow later runs for no reason of ours.
@@ -198,7 +273,14 @@ def scenario_builds(
         if vanilla:
             figures.vanilla.runs.append(build_vanilla(content, site / "vanilla"))
             shutil.rmtree(site / "vanilla", ignore_errors=True)
+        if hugo_site is not None:
+            done = build_hugo(hugo_site, site / "hugo", size)
+            figures.hugo_runs.append(done)
+            figures.hugo.runs.append(done.total)
+            shutil.rmtree(site / "hugo", ignore_errors=True)
         figures.full.runs.append(build_ours(content, output, cache))
+        if figures.hugo_runs and run == 0:
+            same_urls(figures.hugo_runs[0], output)
         if incremental:
             synth.write_archive(content, NEW_ITEMS, start=size, total=size)
             figures.incremental.runs.append(build_ours(content, output, cache))
@@ -218,6 +300,42 @@ def _against(
     )
 
 
+def _against_hugo(series: measure.Series, hugo: measure.Series, digits: int) -> str:
+    """ " · 2.3× Hugo+Pagefind (CPU 1.5×)" for a series of builds; "" without Hugo runs."""
+    if not hugo.runs:
+        return ""
+    ratio = statistics.median(r.wall for r in series.runs) / hugo.wall()[0]
+    cpu = series.median_cpu() / hugo.median_cpu()
+    return f" · {ratio:.{digits}f}× Hugo+Pagefind (CPU {cpu:.{digits}f}×)"
+
+
+def _part(name: str, runs: list[measure.Run]) -> str:
+    """ "hugo 2.1 s, CPU 3.0 s, 246 MiB": median wall and CPU, largest peak of one command."""
+    series = measure.Series(runs)
+    return (
+        f"{name} {series.wall()[0]:.2f} s, CPU {series.median_cpu():.1f} s, "
+        f"{series.peak() / MiB:.0f} MiB"
+    )
+
+
+def hugo_line(figures: BuildFigures, vanilla: float | None, vanilla_cpu: float | None) -> str:
+    """The scenario 4 line of Hugo + Pagefind at one size."""
+    runs = figures.hugo_runs
+    sizes = runs[-1].sizes
+    text = (
+        f"[4] hugo+pagefind N={figures.size:,}: {_span([r.wall for r in figures.hugo.runs])} · "
+        f"CPU {figures.hugo.median_cpu():.1f} s · peak {figures.hugo.peak() / MiB:.0f} MiB "
+        f"({_part('hugo', [r.hugo for r in runs])}; "
+        f"{_part('pagefind', [r.pagefind for r in runs])}; {runs[-1].pages:,} pages indexed; "
+        f"{sizes['total'] / 1e6:.1f} MB in {sizes['files']:,} files, "
+        f"search index {sizes['search'] / 1e6:.1f} MB; no --minify)"
+    )
+    if vanilla and vanilla_cpu:
+        wall = figures.hugo.wall()[0] / vanilla
+        text += f" · {wall:.2f}× vanilla (CPU {figures.hugo.median_cpu() / vanilla_cpu:.2f}×)"
+    return text
+
+
 def build_lines(figures: BuildFigures) -> list[str]:
     """Lines for scenarios 2, 3 and 4 of one size."""
     lines = []
@@ -232,6 +350,8 @@ def build_lines(figures: BuildFigures) -> list[str]:
             f"CPU {vanilla_cpu:.1f} s · peak {figures.vanilla.peak() / MiB:.0f} MiB "
             "(notmyidea, no plugins, typogrify on)"
         )
+    if figures.hugo_runs:
+        lines.append(hugo_line(figures, vanilla, vanilla_cpu))
     full = [r.wall for r in figures.full.runs]
     text = (
         f"[2] full build   {n}: {_span(full)} · CPU {figures.full.median_cpu():.1f} s · "
@@ -239,7 +359,7 @@ def build_lines(figures: BuildFigures) -> list[str]:
     )
     if vanilla:
         text += _against(figures.full, vanilla, vanilla_cpu, 0.5, 2)
-    lines.append(text)
+    lines.append(text + _against_hugo(figures.full, figures.hugo, 2))
     if figures.incremental.runs:
         inc = [r.wall for r in figures.incremental.runs]
         text = (
@@ -248,6 +368,9 @@ def build_lines(figures: BuildFigures) -> list[str]:
         )
         if vanilla:
             text += _against(figures.incremental, vanilla, vanilla_cpu, 0.05, 3)
+        text += _against_hugo(figures.incremental, figures.hugo, 3)
+        if figures.hugo.runs:
+            text += " (Hugo+Pagefind rebuilds everything)"
         lines.append(text)
     return lines
 
@@ -258,7 +381,6 @@ def build_lines(figures: BuildFigures) -> list[str]:
 def output_sizes(output: Path) -> dict[str, float]:
     """Bytes, files, HTML bytes per article page without its own text, search index bytes."""
     total = files = html_bytes = own_text = search = articles = feeds = feed_files = 0
-    article_page = re.compile(r"^\d{4}/\d{2}/\d{2}/[^/]+/index\.html$")
     for path in output.rglob("*"):
         if not path.is_file():
             continue
@@ -273,7 +395,7 @@ def output_sizes(output: Path) -> dict[str, float]:
             feed_files += 1
         elif rel.endswith(".html"):
             html_bytes += size
-            if article_page.match(rel):
+            if ARTICLE_PAGE.match(rel):
                 articles += 1
                 text = path.read_text(encoding="utf-8")
                 start = text.find(TEXT_START)
@@ -376,9 +498,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--big", action="store_true", help="also build 50,000 items")
     parser.add_argument("--feed-items", type=int, default=1000, help="items of the ingest feed")
     parser.add_argument(
-        "--only", default="", help="run only these scenarios, e.g. 1,2 (1 ingest; 2-5 builds)"
+        "--only",
+        default="",
+        help="run only these scenarios, e.g. 1,2 (1 ingest; 2-5 builds; 4 vanilla and Hugo)",
     )
     parser.add_argument("--no-vanilla", action="store_true", help="skip vanilla Pelican builds")
+    parser.add_argument("--no-hugo", action="store_true", help="skip Hugo + Pagefind builds")
     parser.add_argument(
         "--work", default="", help="folder for archives and builds (default: a temp folder)"
     )
@@ -387,6 +512,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.quick:
         args.runs, args.sizes, args.feed_items = 1, "150", 100
     return args
+
+
+def comparisons(args: argparse.Namespace, only: set[str]) -> tuple[bool, bool, str]:
+    """(run vanilla Pelican, run Hugo + Pagefind, a line saying why Hugo is skipped or "")."""
+    wanted = not only or bool(only & {"2", "3", "4"})
+    vanilla = wanted and not args.no_vanilla
+    hugo = wanted and not args.no_hugo
+    if hugo and hugosite.hugo_binary() is None:
+        return vanilla, False, f"[4] hugo+pagefind skipped: {hugosite.MISSING}"
+    return vanilla, hugo, ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -404,6 +539,9 @@ def main(argv: list[str] | None = None) -> int:
             for line in scenario_ingest(args.feed_items, args.runs, work):
                 print(line, flush=True)
         if not only or only & {"2", "3", "4", "5"}:
+            vanilla, hugo, skipped = comparisons(args, only)
+            if skipped:
+                print(skipped, flush=True)
             figures = []
             incremental_size = max([s for s in sizes if s <= 10_000] or sizes)
             for size in sizes:
@@ -412,7 +550,8 @@ def main(argv: list[str] | None = None) -> int:
                     args.runs,
                     work,
                     incremental=(size == incremental_size) and (not only or "3" in only),
-                    vanilla=not args.no_vanilla and (not only or only & {"2", "3", "4"}),
+                    vanilla=vanilla,
+                    hugo=hugo,
                 )
                 figures.append(fig)
                 for line in build_lines(fig):

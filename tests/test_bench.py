@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 
@@ -11,6 +13,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import feedserver
+import hugosite
 import synth
 
 SCENARIO_LINES = (
@@ -41,6 +44,43 @@ def test_quick_bench_prints_every_scenario(tmp_path) -> None:
     refetch = next(line for line in lines if line.startswith("[1] re-fetch"))
     assert "1 request(s), HTTP 304, 0 files written" in refetch and refetch.endswith("OK")
     assert "median" in next(line for line in lines if line.startswith("[2] full build"))
+    hugo = [line for line in lines if line.startswith("[4] hugo+pagefind")]
+    if shutil.which("hugo"):
+        assert len(hugo) == 1 and "150 pages indexed" in hugo[0], done.stdout
+        assert "Hugo+Pagefind (CPU" in next(ln for ln in lines if ln.startswith("[2] full build"))
+    else:
+        assert hugo == [f"[4] hugo+pagefind skipped: {hugosite.MISSING}"], done.stdout
+
+
+def test_hugo_is_skipped_in_one_line_without_the_hugo_command(monkeypatch) -> None:
+    import run
+
+    monkeypatch.setattr(hugosite.shutil, "which", lambda name: None)
+    args = run.parse_args(["--quick"])
+    assert run.comparisons(args, set()) == (
+        True,
+        False,
+        "[4] hugo+pagefind skipped: hugo not found: apt-get install hugo",
+    )
+    assert run.comparisons(run.parse_args(["--no-hugo"]), {"2"}) == (True, False, "")
+
+
+def test_hugo_pages_keep_title_date_slug_tags_and_body(tmp_path) -> None:
+    (post,) = synth.write_archive(tmp_path / "content", 1)
+    site = tmp_path / "site"
+    assert hugosite.write_site(tmp_path / "content", site, 7) == 1
+    assert "\npaginate = 7\n" in (site / "hugo.toml").read_text(encoding="utf-8")
+    (page,) = (site / "content" / "posts").rglob("*.md")
+    matter, _, body = page.read_text(encoding="utf-8").partition("}\n\n")
+    matter = json.loads(matter + "}")
+    item = synth.make_post(synth.Item(0, 1))
+    assert matter["title"] == item.title and matter["slug"] == item.slug
+    assert matter["date"] == item.date.replace(" ", "T")
+    assert matter["tags"] == list(item.tags)
+    assert body == post.read_text(encoding="utf-8").split("\n\n", 1)[1]
+    assert page.parent.relative_to(site / "content" / "posts").as_posix() == item.date[:7].replace(
+        "-", "/"
+    )
 
 
 def test_synthetic_feed_is_a_valid_rss_of_n_items() -> None:
