@@ -39,7 +39,8 @@ def _config():
 
 def _fetch(url: str | None = None, name: str | None = None, quiet: bool = False) -> int:
     """Run one fetch and print a line per feed; return how many feeds failed or missed items."""
-    from feed_archive import archive, settings
+    from feed_archive import settings
+    from feed_archive.ingest import archive
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     logging.getLogger("feed_archive.archive").setLevel(logging.CRITICAL)
@@ -239,7 +240,7 @@ def bench(c, args=""):
 
 def _image_folders(config) -> list[str]:
     """The preserved-images folder (FEED_ARCHIVE_IMAGES_DIR), when it exists, for `commit`."""
-    from feed_archive import images
+    from feed_archive.ingest import images
 
     folder = images.content_dir(config) / config.raw["FEED_ARCHIVE_IMAGES_DIR"]
     return [folder.relative_to(ROOT).as_posix()] if folder.is_dir() else []
@@ -248,16 +249,18 @@ def _image_folders(config) -> list[str]:
 @task(help={"file": "OPML subscription list to import"})
 def import_opml(c, file):
     """Add the feeds of an OPML file to FEED_ARCHIVE_SOURCES_FILE (known URLs are skipped)."""
-    from feed_archive import opml, settings
+    from feed_archive import settings, sources
+    from feed_archive.ingest import opml
 
-    values = _settings()
-    path = opml.sources_file_path(values, base_dir=ROOT)
+    values = settings.merged(_settings())
+    content = ROOT / (_settings().get("PATH") or "content")
+    path = sources.sources_file_path(values["FEED_ARCHIVE_SOURCES_FILE"], content)
     try:
         feeds = opml.read_opml(Path(file).read_bytes())
-        listed = opml.load_sources_file(path)
-    except (OSError, opml.OpmlError) as exc:
+        listed = sources.load_sources_file(path)
+    except (OSError, opml.OpmlError, sources.SourcesFileError) as exc:
         raise Exit(f"error: {exc}", code=2) from None
-    configured = settings.merged(values)["FEED_ARCHIVE_SOURCES"]
+    configured = values["FEED_ARCHIVE_SOURCES"]
     existing = [{"url": s} if isinstance(s, str) else s for s in configured]
     result = opml.import_feeds(feeds, existing, listed)
     if result.added:
@@ -272,7 +275,7 @@ def import_opml(c, file):
 @task(help={"file": "where to write the OPML (default: standard output)"})
 def export_opml(c, file=None):
     """Write every configured feed (pelicanconf.py and the sources file) as OPML 2.0."""
-    from feed_archive import opml
+    from feed_archive.ingest import opml
 
     config = _config()
     title = _settings().get("SITENAME") or "feeds"
@@ -287,7 +290,7 @@ def export_opml(c, file=None):
 @task(help={"dry_run": "only list the posts whose tags would change"})
 def retag(c, dry_run=False):
     """Re-apply FEED_ARCHIVE_TAG_RULES to every archived post (only the Tags lines change)."""
-    from feed_archive import store, tagging
+    from feed_archive.ingest import store, tagging
 
     config = _config()
     values = _settings()

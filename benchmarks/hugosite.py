@@ -16,10 +16,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from feed_archive.render import read_header
-from feed_archive.search import pagefind_binary
+from feed_archive.build.search import pagefind_binary
+from feed_archive.build.timeline import BRIEF_PREFIXES
+from feed_archive.post import read_header
 from feed_archive.settings import DEFAULTS
-from feed_archive.timeline import BRIEF_PREFIXES
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

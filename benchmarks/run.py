@@ -72,7 +72,8 @@ def scenario_ingest(items: int, runs: int, work: Path) -> list[str]:
     """Fetch + convert a feed from a local server vs feedparser alone; then re-fetch it."""
     import feedparser
 
-    from feed_archive import archive, settings
+    from feed_archive import settings
+    from feed_archive.ingest import archive
 
     data = synth.feed_xml(items)
     parse_times, ingest_times, refetch_times = [], [], []

@@ -35,7 +35,7 @@ _CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {plugins!r})
 from pathlib import Path
-from feed_archive import search
+from feed_archive.build import search
 start = time.perf_counter()
 report = search.index_site(Path({site!r}), max_pages={max_pages!r})
 seconds = time.perf_counter() - start

@@ -9,7 +9,7 @@ from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from feed_archive.render import Post, format_date, key_of, render
+from feed_archive.post import Post, format_date, key_of, render
 from feed_archive.settings import slugify
 
 ZONE = ZoneInfo("Europe/Paris")

@@ -75,7 +75,7 @@ def fetch_into(
     The feed's id is its name unless given, so two snapshots of one feed (the samples) fetched
     from two files under one name are one feed, as `invoke fetch --url F --name N` makes them.
     """
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     source = {"url": str(url), "name": name, "id": feed_id or name}
     config = archive_config(content, source, **overrides)

@@ -115,7 +115,7 @@ def _feed(updated: bool) -> bytes:
 
 def make_archive(base: Path) -> Archive:
     """Fetch both snapshots into `base/content` (fixed fetch times); describe the result."""
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     content = base / "content"
     (content / "pages").mkdir(parents=True, exist_ok=True)

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from conftest import ROOT, SAMPLE_1, SAMPLE_2, SAMPLE_NAME, archive_config, fetch_into, snapshot
-from feed_archive import archive
-from feed_archive.render import read_header
+from feed_archive.ingest import archive
+from feed_archive.post import read_header
 
 CNIL_GUID = "https://fil-numerique.example/?p=10431"
 UPDATED_GUID = "https://fil-numerique.example/?p=10442"
@@ -234,7 +234,7 @@ def test_bad_settings_are_named(tmp_path, sources, message):
 def test_parallel_conversion_gives_the_serial_posts(tmp_path):
     from datetime import UTC, datetime
 
-    from feed_archive.parse import parse
+    from feed_archive.ingest.parse import parse
 
     entries = list(parse(SAMPLE_1.read_bytes()).entries)
     now = datetime(2026, 1, 1, tzinfo=UTC)

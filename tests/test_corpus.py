@@ -91,7 +91,7 @@ def corpus_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def corpus_run(corpus_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     """Every corpus file fetched over HTTP into its own fresh archive."""
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     base = tmp_path_factory.mktemp("corpus")
     outcomes: dict[str, Outcome] = {}

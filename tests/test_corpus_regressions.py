@@ -15,7 +15,7 @@ from conftest import ROOT, archive_config, build_site
 
 
 def _fetch(content: Path, feed: Path, name: str = "Regress") -> Any:
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     (report,) = archive.run(archive_config(content, {"url": str(feed), "name": name}))
     return report

@@ -33,7 +33,8 @@ CHILD = textwrap.dedent(
     import sys
     from datetime import datetime, UTC
     sys.path.insert(0, {plugins!r})
-    from feed_archive import archive, settings
+    from feed_archive.ingest import archive
+    from feed_archive import settings
     config = settings.load({{
         "PATH": sys.argv[1],
         "FEED_ARCHIVE_SOURCES": [{{"url": sys.argv[2], "name": "Big", "id": "big"}}],
@@ -207,7 +208,7 @@ def test_two_fetches_at_once_second_exits_with_a_clear_message(
     tmp_path: Path, slow_feed: tuple[str, threading.Event]
 ) -> None:
     """While one fetch runs, a second one with no lock timeout stops at once and says why."""
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     content = tmp_path / "content"
     other = tmp_path / "other.xml"
@@ -234,7 +235,7 @@ def test_two_fetches_at_once_second_waits_with_a_lock_timeout(
     tmp_path: Path, slow_feed: tuple[str, threading.Event]
 ) -> None:
     """With FEED_ARCHIVE_LOCK_TIMEOUT the second fetch waits its turn; both feeds are archived."""
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     content = tmp_path / "content"
     other = tmp_path / "other.xml"
@@ -356,7 +357,7 @@ def _feed_file(tmp_path: Path, name: str, items: int, text: str = "court") -> Pa
 
 def test_read_only_archive_gives_a_clear_error_and_stays_intact(tmp_path: Path) -> None:
     """New and updated items cannot be written: one clear error line, nothing changed."""
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     content = tmp_path / "content"
     first = _feed_file(tmp_path, "v1.xml", 5, "A")
@@ -383,7 +384,7 @@ def test_read_only_archive_gives_a_clear_error_and_stays_intact(tmp_path: Path) 
 
 def test_full_disk_gives_a_clear_error_and_keeps_the_archive(tmp_path: Path) -> None:
     """On a full disk the fetch fails with ENOSPC, no post is cut, and it recovers afterwards."""
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     content = tmp_path / "content"
     root = content / "archive"
@@ -427,7 +428,7 @@ def _complete_versions(rel: str, tmp_path: Path, feed: Path) -> tuple[bytes, ...
     """The text `rel` has after a clean run of `feed` (on a fresh archive, or as an update)."""
     cached = tmp_path / "complete"
     if not cached.exists():
-        from feed_archive import archive
+        from feed_archive.ingest import archive
 
         first = tmp_path / "v1.xml"
         for name, feeds in (("fresh", (feed,)), ("update", (first, feed))):

@@ -10,8 +10,8 @@ import pytest
 from werkzeug import Response
 
 from conftest import SAMPLE_1, fetch_into, snapshot
-from feed_archive import fetch
-from feed_archive.fetch import FetchError, Limits
+from feed_archive.ingest import fetch
+from feed_archive.ingest.fetch import FetchError, Limits
 
 FEED = SAMPLE_1.read_bytes()
 LIMITS = Limits(timeout=2, total_timeout=5, max_bytes=1_000_000, max_redirects=3, user_agent="t/1")

@@ -15,7 +15,8 @@ import pytest
 from werkzeug import Response
 
 from conftest import archive_config, build_site
-from feed_archive import archive, images
+from feed_archive import post
+from feed_archive.ingest import archive, images
 
 
 def _png() -> bytes:
@@ -105,11 +106,11 @@ def test_sniff_checks_magic_bytes() -> None:
 def test_protect_and_restore_only_local_archive_paths() -> None:
     local = "images/archive/ab/" + "ab" * 32 + ".png"
     html = f'<img src="{{static}}/{local}" title="x"><img src="{{static}}/../secret.png">'
-    protected = images.protect_local(html)
-    assert images.PLACEHOLDER + local in protected and "{static}/../secret.png" in protected
-    assert images.restore_local(protected) == html
+    protected = post.protect_local(html)
+    assert post.images.PLACEHOLDER + local in protected and "{static}/../secret.png" in protected
+    assert post.restore_local(protected) == html
     forged = '<img src="https://feed-archive.invalid/static/../../etc/passwd.png">'
-    assert images.restore_local(forged) == forged
+    assert post.restore_local(forged) == forged
 
 
 def test_images_are_archived_and_the_post_points_to_them(
@@ -131,7 +132,7 @@ def test_images_are_archived_and_the_post_points_to_them(
         _feed(base, tags, enclosure), content_type="application/rss+xml"
     )
     content = tmp_path / "content"
-    with caplog.at_level(logging.WARNING, logger="feed_archive.images"):
+    with caplog.at_level(logging.WARNING, logger="feed_archive.ingest.images"):
         report = _run(content, f"{base}/feed.xml", FEED_ARCHIVE_IMAGE_MAX_BYTES=4000)
     assert report.counts["new"] == 1
     (post,) = (content / "archive").rglob("*.md")
@@ -161,7 +162,7 @@ def test_images_are_archived_and_the_post_points_to_them(
     # Fetching again: nothing downloaded, nothing logged, the post is unchanged.
     caplog.clear()
     before = post.read_bytes()
-    with caplog.at_level(logging.WARNING, logger="feed_archive.images"):
+    with caplog.at_level(logging.WARNING, logger="feed_archive.ingest.images"):
         again = _run(content, f"{base}/feed.xml", FEED_ARCHIVE_IMAGE_MAX_BYTES=4000)
     assert again.counts["unchanged"] == 1 and again.counts["updated"] == 0
     assert post.read_bytes() == before
@@ -195,7 +196,7 @@ def test_per_feed_budget_and_opt_in(tmp_path: Path, httpserver, caplog) -> None:
     assert _requests(httpserver, "/img/a.png") == 0
     assert not (content / "off" / "images").exists()
     # A per-feed budget that holds the PNG only: the GIF stays remote, said once, retried later.
-    with caplog.at_level(logging.WARNING, logger="feed_archive.images"):
+    with caplog.at_level(logging.WARNING, logger="feed_archive.ingest.images"):
         _run(content, f"{base}/feed.xml", FEED_ARCHIVE_IMAGES_FEED_MAX_BYTES=len(PNG) + 10)
     (post,) = (content / "archive").rglob("*.md")
     text = post.read_text("utf-8")
@@ -216,7 +217,7 @@ def test_slow_image_times_out(tmp_path: Path, httpserver, caplog) -> None:
     )
     content = tmp_path / "content"
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="feed_archive.images"):
+    with caplog.at_level(logging.WARNING, logger="feed_archive.ingest.images"):
         _run(content, f"{base}/feed.xml")
     assert time.monotonic() - started < 1.4
     (post,) = (content / "archive").rglob("*.md")

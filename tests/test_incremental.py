@@ -127,7 +127,7 @@ def test_changed_setting_removes_the_pages_no_longer_made(tmp_path: Path) -> Non
 def test_parallel_reading_and_rendering_give_the_serial_output(
     tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feed_archive import memo
+    from feed_archive.build import memo
 
     monkeypatch.setattr(memo, "BATCH_PER_WORKER", 7)  # pages done in several batches
     content = _archive(tmp_path)

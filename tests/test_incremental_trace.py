@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import jinja2
 import pytest
 
-from feed_archive import trace
+from feed_archive.build import trace
 
 TEMPLATE = """{% set info = item.info %}<h1>{{ item.title|upper }}</h1>
 {% for other in info.related %}<a href="/{{ other.url }}">{{ other.title }}</a>{% endfor %}

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, archive_config, fetch_into
-from feed_archive import archive
-from feed_archive.render import read_header
+from feed_archive.ingest import archive
+from feed_archive.post import read_header
 
 
 def _corpus_json_feeds() -> list[str]:

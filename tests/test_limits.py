@@ -30,7 +30,7 @@ def rss(items: int = 3, text: str = "Texte de l’article") -> bytes:
 
 def fetch(content: Path, url: str, **overrides: Any) -> tuple[Any, float, int]:
     """Fetch `url` into the archive under `content`: (report, seconds, peak traced bytes)."""
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     config = archive_config(content, {"url": url, "name": "Hostile"}, **overrides)
     tracemalloc.start()

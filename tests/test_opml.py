@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_project, run_invoke
-from feed_archive import opml
+from feed_archive.ingest import opml
 from feed_archive.settings import SettingsError, load
 
 OPML = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -135,12 +135,12 @@ def compare(paths: list[Path], settings: dict[str, Any]) -> Comparison:
     """Read every file with both readers and list where they differ."""
     from pelican.readers import MarkdownReader
 
-    from feed_archive.reader import ArchiveMarkdownReader
+    from feed_archive.build.reader import ArchiveMarkdownReader
 
     python_markdown, cmark = MarkdownReader(settings), ArchiveMarkdownReader(settings)
     found = Comparison()
     fallbacks = LogCollector()
-    logger = logging.getLogger("feed_archive.reader")
+    logger = logging.getLogger("feed_archive.build.reader")
     logger.addHandler(fallbacks)
     level = logger.level
     logger.setLevel(logging.DEBUG)
@@ -205,7 +205,7 @@ def _settings(content: Path, tmp: Path) -> dict[str, Any]:
 
 def test_cmark_is_safe_and_plain() -> None:
     """No raw HTML, no javascript: URL, no autolinked bare URL, no smart quotes, tables on."""
-    from feed_archive.reader import cmark_html
+    from feed_archive.build.reader import cmark_html
 
     out = cmark_html(
         'a <script>x()</script> <img src=x onerror="y()"> [j](javascript:alert(1))\n\n'
@@ -220,7 +220,7 @@ def test_cmark_is_safe_and_plain() -> None:
 
 def test_cmark_frees_and_repeats() -> None:
     """Many conversions give the same answer each time (the engine frees and reuses cleanly)."""
-    from feed_archive.reader import cmark_html
+    from feed_archive.build.reader import cmark_html
 
     text = "# T\n\n" + "Un *mot* et [un lien](https://e.example/é).\n\n" * 200
     first = cmark_html(text)
@@ -245,7 +245,7 @@ def test_dates_as_pelican_reads_them(value: str, tmp_path: Path) -> None:
     """Our fast date reading gives Pelican's value (type, tzinfo) or defers to Pelican."""
     from pelican.utils import get_date
 
-    from feed_archive.reader import ArchiveMarkdownReader
+    from feed_archive.build.reader import ArchiveMarkdownReader
 
     (tmp_path / "content").mkdir()
     reader = ArchiveMarkdownReader(_settings(tmp_path / "content", tmp_path))
@@ -264,7 +264,7 @@ def test_cmark_does_not_leak() -> None:
     """The engine frees its tree and its output: 3,000 conversions do not grow the process."""
     import resource
 
-    from feed_archive.reader import cmark_html
+    from feed_archive.build.reader import cmark_html
 
     text = "## Titre\n\n" + "Un *mot*, **deux** et [un lien](https://e.example/).\n\n" * 100
     cmark_html(text)
@@ -277,7 +277,7 @@ def test_cmark_does_not_leak() -> None:
 
 def test_line_breaks_outside_fences_only() -> None:
     """A `<br>` ending a line becomes a hard break, except in fenced code and on the last line."""
-    from feed_archive.reader import cmark_html, line_breaks
+    from feed_archive.build.reader import cmark_html, line_breaks
 
     body = "- a<br>\n  b<br>\n  c\n\n```\nx<br>\ny\n```\n\n> q<br>\n> r\n\nend<br>"
     out = line_breaks(body)
@@ -290,10 +290,11 @@ def test_backslash_break_is_the_one_known_difference(tmp_path: Path) -> None:
     """BACKSLASH_BREAK pinned: Python-Markdown shows `\\`, cmark gives the line break meant."""
     from pelican.readers import MarkdownReader
 
-    from feed_archive import clean
-    from feed_archive.reader import ArchiveMarkdownReader
+    from feed_archive.build.reader import ArchiveMarkdownReader
+    from feed_archive.ingest import clean
+    from feed_archive.post import sanitize
 
-    body = clean.to_markdown(clean.sanitize("<p>ligne un<br>ligne deux</p>"))
+    body = clean.to_markdown(sanitize("<p>ligne un<br>ligne deux</p>"))
     assert body == "ligne un\\\nligne deux"
     post = tmp_path / "content" / "archive" / "f" / "p.md"
     post.parent.mkdir(parents=True)
@@ -323,7 +324,7 @@ def test_plugin_installs_the_reader_for_archive_only(tmp_path: Path) -> None:
     from pelican import Pelican
     from pelican.readers import Readers
 
-    from feed_archive.reader import ArchiveMarkdownReader
+    from feed_archive.build.reader import ArchiveMarkdownReader
 
     content = tmp_path / "content"
     page = content / "pages" / "about.md"
@@ -350,7 +351,7 @@ def test_placeholders_stay_as_written(tmp_path: Path) -> None:
     Pelican to resolve, exactly as Python-Markdown leaves it; a feed's encoded braces are not."""
     from pelican.readers import MarkdownReader
 
-    from feed_archive.reader import ArchiveMarkdownReader
+    from feed_archive.build.reader import ArchiveMarkdownReader
 
     image = "images/archive/ab/" + "a" * 64 + ".png"
     body = (
@@ -371,7 +372,7 @@ def test_formatted_fields_left_to_python_markdown(tmp_path: Path) -> None:
     """With FORMATTED_FIELDS (Pelican's default: summary), the post is Python-Markdown's."""
     from pelican.readers import MarkdownReader
 
-    from feed_archive.reader import ArchiveMarkdownReader
+    from feed_archive.build.reader import ArchiveMarkdownReader
 
     post = _post(tmp_path / "content", "ligne un\\\nligne deux")
     post.write_text(
@@ -393,7 +394,7 @@ def test_parallel_build_reads_with_cmark(tmp_path: Path, caplog: pytest.LogCaptu
     _post(content, "ligne un\\\nligne deux")
     for number in range(3):
         _post(content, f"texte {number}", slug=f"p{number}")
-    caplog.set_level(logging.DEBUG, logger="feed_archive.speed")
+    caplog.set_level(logging.DEBUG, logger="feed_archive.build.speed")
     output = build_site(
         content,
         tmp_path / "output",
@@ -474,12 +475,13 @@ CONVERTER_CASES = {
 
 def test_converter_constructs_read_the_same(tmp_path: Path) -> None:
     """Each construct clean.py writes reads the same (or, emphasis, with Python-Markdown)."""
-    from feed_archive import clean
+    from feed_archive.ingest import clean
+    from feed_archive.post import sanitize
 
     content = tmp_path / "content"
     paths = []
     for name, source in CONVERTER_CASES.items():
-        body = clean.to_markdown(clean.sanitize(source))
+        body = clean.to_markdown(sanitize(source))
         paths.append(_post(content, body, slug=name))
     found = compare(paths, _settings(content, tmp_path))
     _report(found, "constructs")
@@ -518,14 +520,15 @@ def test_corpus_posts_read_the_same(corpus_posts: tuple[Path, list[Path]], tmp_p
 
 def test_escaped_text_stays_text() -> None:
     """What clean.py escapes stays literal text in cmark too (no syntax, no tag)."""
-    from feed_archive import clean
-    from feed_archive.reader import cmark_html
+    from feed_archive.build.reader import cmark_html
+    from feed_archive.ingest import clean
+    from feed_archive.post import sanitize
 
     source = (
         "<p>1. pas une liste * _x_ [l](u) `c` &lt;b&gt; # t | p | \\ {a} &amp;amp;</p>"
         "<p>+ pas une liste</p><p>- non plus</p><p>2) ni ça</p><p>## pas un titre</p>"
     )
-    rendered = cmark_html(clean.to_markdown(clean.sanitize(source)))
+    rendered = cmark_html(clean.to_markdown(sanitize(source)))
     found = facts(rendered)
     assert found.tags == {"p"}, rendered
     assert " ".join("".join(found.text).split()) == (

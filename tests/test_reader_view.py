@@ -232,7 +232,7 @@ def test_counts_use_digit_groups(tmp_path: Path) -> None:
     """1,005 items in one tag: "1 005 articles" on the tag, year, calendar and source pages."""
     import datetime as dt
 
-    from feed_archive.render import Post, render
+    from feed_archive.post import Post, render
 
     folder = tmp_path / "content" / "archive" / "fil"
     folder.mkdir(parents=True)

@@ -7,8 +7,8 @@ import socket
 import threading
 
 from conftest import archive_config, snapshot
-from feed_archive import archive
-from feed_archive.render import read_header
+from feed_archive.ingest import archive
+from feed_archive.post import read_header
 from feedmaker import FULL_TEXT, item, rss
 
 

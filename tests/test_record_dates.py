@@ -7,8 +7,8 @@ import re
 from datetime import UTC, datetime
 
 from conftest import LogCollector, archive_config, build_site
-from feed_archive import archive
-from feed_archive.render import read_header
+from feed_archive.ingest import archive
+from feed_archive.post import read_header
 from feedmaker import item, rss
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_1, SAMPLE_2, SAMPLE_NAME, archive_config, snapshot
-from feed_archive import archive
-from feed_archive.render import read_header
+from feed_archive.ingest import archive
+from feed_archive.post import read_header
 from feed_archive.settings import feed_id_of
 from feedmaker import FULL_TEXT, TEASER, item, rss
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import archive_config, copy_project, run_invoke
-from feed_archive import archive, clean
-from feed_archive.render import read_header
+from feed_archive.ingest import archive, clean
+from feed_archive.post import read_header
 from feedmaker import item, rss
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conftest import archive_config
-from feed_archive import archive
-from feed_archive.render import item_key, read_header
+from feed_archive.ingest import archive
+from feed_archive.post import item_key, read_header
 from feedmaker import FULL_TEXT, PARAGRAPHS, TEASER, item, rss
 
 GUID = "https://fil.example/?p=1"

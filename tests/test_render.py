@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import ROOT, site_settings
-from feed_archive import clean, convert, parse, render
+from feed_archive import post as render
+from feed_archive.ingest import clean, convert, parse
 from feed_archive.settings import DEFAULTS, Source
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -125,7 +126,7 @@ def test_paywall_marker():
 
 def test_text_placeholders_and_markdown_syntax_stay_literal():
     html = "<p>{filename}/x |static| {{ jinja }} *pas* _em_ [a](b) # non</p><p>1. non</p>"
-    markdown = clean.to_markdown(clean.sanitize(html, "https://ex.org/"))
+    markdown = clean.to_markdown(render.sanitize(html, "https://ex.org/"))
     import markdown as md
 
     out = md.markdown(markdown, extensions=["fenced_code", "tables"])

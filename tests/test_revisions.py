@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_1, SAMPLE_2, fetch_into
-from feed_archive import revisions
-from feed_archive.revisions import Version, compare, diff_tokens, history, tokens
+from feed_archive.build import revisions
+from feed_archive.build.revisions import Version, compare, diff_tokens, history, tokens
 
 
 def _version(number: int, title: str, *blocks: str) -> Version:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build_site
-from feed_archive import search
+from feed_archive.build import search
 
 ARTICLE = """<!DOCTYPE html><html lang="fr"><head><title>{title}</title></head>
 <body><nav>menu données</nav><div data-pagefind-body data-pagefind-sort="date:{day}T10:00">
@@ -165,9 +165,9 @@ def test_build_goes_on_when_indexing_fails(tmp_path: Path, caplog) -> None:
     output = tmp_path / "output"
     output.mkdir()
     (output / ".pagefind-new").write_text("in the way")
-    with caplog.at_level(logging.ERROR, logger="feed_archive.search"):
+    with caplog.at_level(logging.ERROR, logger="feed_archive.build.search"):
         build_site(content, output)
-    errors = [r.getMessage() for r in caplog.records if r.name == "feed_archive.search"]
+    errors = [r.getMessage() for r in caplog.records if r.name == "feed_archive.build.search"]
     assert len(errors) == 1
     assert errors[0].startswith("feed_archive: search index not built: pagefind failed on ")
     assert "\n" not in errors[0]
@@ -226,9 +226,9 @@ def test_search_page_strings_are_translated_to_french() -> None:
 def test_bad_max_pages_setting_is_one_error_line(tmp_path: Path, caplog) -> None:
     content = tmp_path / "content"
     write_post(content, "2025-02-03", "neuf", "Un billet neuf", "Les données.", "Tech")
-    with caplog.at_level(logging.ERROR, logger="feed_archive.search"):
+    with caplog.at_level(logging.ERROR, logger="feed_archive.build.search"):
         output = build_site(content, tmp_path / "output", FEED_ARCHIVE_SEARCH_MAX_PAGES="many")
-    errors = [r.getMessage() for r in caplog.records if r.name == "feed_archive.search"]
+    errors = [r.getMessage() for r in caplog.records if r.name == "feed_archive.build.search"]
     assert errors == [
         "feed_archive: search index not built: FEED_ARCHIVE_SEARCH_MAX_PAGES must be a whole "
         "number >= 0, got 'many'"

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from conftest import build_site
-from feed_archive import search
+from feed_archive.build import search
 from test_search import write_page, write_post
 from test_search_browser import open_search, plain, serve, titles
 
@@ -119,7 +119,7 @@ def test_new_item_reindexes_only_the_newest_group(
     write_post(
         content, "2025-01-20", "nouveau", "Un billet tout neuf", "Les données neuves.", "Tech"
     )
-    with caplog.at_level(logging.INFO, logger="feed_archive.search"):
+    with caplog.at_level(logging.INFO, logger="feed_archive.build.search"):
         _build(content, output)
     assert "(1 of 3 indexes rebuilt)" in caplog.text
     assert _files(part) == older, "older months' index files kept, bytes and mtimes"

@@ -174,7 +174,7 @@ def hostile_json() -> tuple[str, int]:
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The hostile RSS and JSON feeds fetched over HTTP and built into one site, once."""
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     base = tmp_path_factory.mktemp("hostile")
     feeds = base / "feeds"
@@ -468,9 +468,9 @@ def test_metadata_cannot_be_injected(
 ) -> None:
     """Pelican reads back exactly the metadata written, whatever the title/author/tag/id hold."""
 
-    from feed_archive.convert import build_post
-    from feed_archive.entry import Entry
-    from feed_archive.render import render
+    from feed_archive.ingest.convert import build_post
+    from feed_archive.ingest.entry import Entry
+    from feed_archive.post import render
     from feed_archive.settings import Source
 
     entry = Entry(
@@ -561,7 +561,7 @@ def _json_item(n: int, value: str) -> dict[str, Any]:
 )
 def test_no_write_lands_outside_the_archive(tmp_path: Path, feed_name: str) -> None:
     """No id, title, tag, URL or feed name makes a file land outside the archive folder."""
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     values = HOSTILE_IDS + ["nul\x00byte", "\x00x", "lone \ud800 surrogate", "dot.", "space "]
     items = [_json_item(n, v) for n, v in enumerate(values)]
@@ -590,7 +590,7 @@ def test_no_write_lands_outside_the_archive(tmp_path: Path, feed_name: str) -> N
 
 def test_store_refuses_a_path_outside_the_root(tmp_path: Path) -> None:
     """The last guard: Store.path_for refuses slugs that would leave the archive."""
-    from feed_archive.store import Store, StoreError
+    from feed_archive.ingest.store import Store, StoreError
 
     store = Store(tmp_path / "archive")
     for slug in ("../../../../escape", "/etc/passwd", "../../../../../x"):
@@ -611,7 +611,7 @@ def test_private_feed_secret_is_never_written(
     httpserver: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     """The key of a private feed appears in no file, no log line and no error message."""
-    from feed_archive import archive
+    from feed_archive.ingest import archive
 
     monkeypatch.setenv("PRIVATE_FEED_KEY", SECRET)
     item = (

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from typogrify.filters import typogrify
 
 from conftest import ROOT, SAMPLE_1, SAMPLE_2, fetch_into, site_settings
-from feed_archive import speed
+from feed_archive.build import speed
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synth
@@ -37,7 +37,7 @@ def guarded() -> None:
 
 
 def _bodies(content: Path, tmp_path: Path) -> list[str]:
-    from feed_archive.reader import ArchiveMarkdownReader
+    from feed_archive.build.reader import ArchiveMarkdownReader
 
     reader = ArchiveMarkdownReader(site_settings(content, tmp_path / "output"))
     posts = sorted((content / "archive").rglob("*.md"))
@@ -101,7 +101,7 @@ def test_a_parallel_clean_build_leaves_hashing_and_sanitizing_to_the_workers(
         self._filestamp_func = counting
 
     monkeypatch.setattr(pelican.cache.FileStampDataCacher, "__init__", init)
-    from feed_archive import hooks
+    from feed_archive.build import hooks
 
     sanitizer, sanitized = hooks.safe_html, []
 

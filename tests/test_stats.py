@@ -11,11 +11,11 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import ROOT
-from feed_archive.stats.charts import bar_chart, label_positions, scale
-from feed_archive.stats.compose import compute
-from feed_archive.stats.data import Item, count
-from feed_archive.stats.words import words_for
-from feed_archive.timeline import is_brief
+from feed_archive.build.stats.charts import bar_chart, label_positions, scale
+from feed_archive.build.stats.compose import compute
+from feed_archive.build.stats.data import Item, count
+from feed_archive.build.stats.words import words_for
+from feed_archive.build.timeline import is_brief
 
 SVG = "{http://www.w3.org/2000/svg}"
 FR = words_for(ROOT / "theme", "fr", "Europe/Paris")
@@ -259,7 +259,7 @@ def test_every_statistics_string_is_translated_once() -> None:
     used = set()
     for folder, method in (
         (ROOT / "theme/templates", "jinja2"),
-        (ROOT / "plugins/feed_archive/stats", "python"),
+        (ROOT / "plugins/feed_archive/build/stats", "python"),
     ):
         pattern = "stats.html" if method == "jinja2" else "*.py"
         for _, _, message, _, context in extract_from_dir(

@@ -36,7 +36,7 @@ def _count_on(offset: int) -> int:
 
 def write_archive(content: Path) -> int:
     """Posts from FIRST_DAY to LAST_DAY in the plugin's format; returns how many."""
-    from feed_archive.render import Post, format_date, render
+    from feed_archive.post import Post, format_date, render
 
     count = 0
     for offset in range((LAST_DAY - FIRST_DAY).days + 1):

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_1, SAMPLE_2, copy_project, fetch_into, run_invoke
-from feed_archive import tagging
-from feed_archive.render import read_header
+from feed_archive.ingest import tagging
+from feed_archive.post import read_header
 from feed_archive.settings import SettingsError, load
 
 RULES = {

@@ -482,7 +482,7 @@ def test_hidden_and_draft_items_render(tmp_path: Path) -> None:
 
 def test_french_typography_leaves_code_urls_and_attributes_alone() -> None:
     """Spaces become narrow no-break spaces only in text, never in code, URLs or attributes."""
-    from feed_archive.typo import french
+    from feed_archive.build.typo import french
 
     html = (
         '<p title="a : b">Question : oui ? « Non » !</p><pre>x : y</pre>'
@@ -500,7 +500,7 @@ def test_french_typography_leaves_code_urls_and_attributes_alone() -> None:
 @pytest.mark.parametrize("count", [0, 1, 5, 6, 10, 11, 23])
 def test_listing_pages_hold_every_item_once(count: int) -> None:
     """Numbered pages are full chunks from the oldest; with the main page nothing is missing."""
-    from feed_archive.timeline import Listing
+    from feed_archive.build.timeline import Listing
 
     listing = Listing("tag", "t", "t", "tag/t/", "tag/t/index.html")
     listing.items = list(range(count, 0, -1))  # newest first
@@ -518,7 +518,7 @@ def test_listing_pages_hold_every_item_once(count: int) -> None:
 
 def test_month_grid_starts_on_the_locale_first_weekday() -> None:
     """October 2025 starts on a Wednesday: two empty cells with Monday first, three with Sunday."""
-    from feed_archive.timeline import Month
+    from feed_archive.build.timeline import Month
 
     month = Month(2025, 10)
     monday_first = month.weeks(0)

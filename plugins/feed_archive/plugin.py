@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from . import hooks, memo, reader, revisions, search, site, speed, stats
+from .build import hooks, memo, reader, revisions, search, site, speed, stats
 
 
 def register() -> None:

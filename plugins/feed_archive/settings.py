@@ -11,6 +11,9 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import sources as source_files
+from .post import fold, slugify
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "FEED_ARCHIVE_"
@@ -126,22 +129,31 @@ class Config:
     user_agent: str
     summary_length: int
     lock_timeout: float
+    sources_file: Path = Path()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
-_SLUG_LIGATURES = str.maketrans(
-    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "-", "'": "-", "ø": "o", "Ø": "O"}
-)
-
-
-def slugify(text: str, max_length: int = 80) -> str:
-    """ASCII slug of `text`: lowercase letters, digits and single hyphens only."""
-    import unicodedata
-
-    text = text.translate(_SLUG_LIGATURES)
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-")
+def freeze_tag_rules(rules: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """FEED_ARCHIVE_TAG_RULES as (tag, folded words) pairs; SettingsError names a bad rule."""
+    if rules is None:
+        return ()
+    if not isinstance(rules, Mapping):
+        raise SettingsError("FEED_ARCHIVE_TAG_RULES: expected a dict of tag -> list of words")
+    frozen = []
+    for tag, words in rules.items():
+        if not isinstance(tag, str) or not tag.strip():
+            raise SettingsError(f"FEED_ARCHIVE_TAG_RULES: bad tag name {tag!r}")
+        if isinstance(words, str):
+            words = [words]
+        if not isinstance(words, (list, tuple, set, frozenset)) or not all(
+            isinstance(w, str) for w in words
+        ):
+            raise SettingsError(f"FEED_ARCHIVE_TAG_RULES[{tag!r}]: expected a list of words")
+        cleaned = tuple(w for w in (fold(w) for w in words) if w)
+        if not cleaned:
+            raise SettingsError(f"FEED_ARCHIVE_TAG_RULES[{tag!r}]: no word to match")
+        frozen.append((tag.strip(), cleaned))
+    return tuple(frozen)
 
 
 def merged(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -194,14 +206,13 @@ def load(settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Con
     if base_dir is not None and not content.is_absolute():
         content = Path(base_dir) / content
     root = content / values["FEED_ARCHIVE_DIR"]
-    from . import opml, tagging
-
     try:
-        listed = opml.load_sources_file(opml.sources_file_path(settings, base_dir))
-        tagging.compile_rules(values["FEED_ARCHIVE_TAG_RULES"])
-    except (opml.OpmlError, tagging.RulesError) as exc:
+        sources_file = source_files.sources_file_path(values["FEED_ARCHIVE_SOURCES_FILE"], content)
+        listed = source_files.load_sources_file(sources_file)
+    except source_files.SourcesFileError as exc:
         raise SettingsError(str(exc)) from exc
-    merged_sources = opml.merge_sources(values["FEED_ARCHIVE_SOURCES"], listed)
+    freeze_tag_rules(values["FEED_ARCHIVE_TAG_RULES"])
+    merged_sources = source_files.merge_sources(values["FEED_ARCHIVE_SOURCES"], listed)
     sources = tuple(_source(raw, i) for i, raw in enumerate(merged_sources))
     names = [s.slug for s in sources]
     duplicates = {n for n in names if names.count(n) > 1}
@@ -248,6 +259,7 @@ def load(settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Con
         user_agent=str(values["FEED_ARCHIVE_USER_AGENT"]),
         summary_length=int(numbers["FEED_ARCHIVE_SUMMARY_LENGTH"]),
         lock_timeout=float(numbers["FEED_ARCHIVE_LOCK_TIMEOUT"]),
+        sources_file=sources_file,
         raw=values,
     )
 

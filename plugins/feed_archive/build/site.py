@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..settings import merged
 from . import display, i18n, timeline, typo
-from .settings import merged
 
 logger = logging.getLogger(__name__)
 

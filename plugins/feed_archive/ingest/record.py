@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from . import current
-from .render import (
+from ..post import (
     Post,
+    collapse,
     comparable_identity,
     content_key,
     item_key,
@@ -27,10 +27,10 @@ from .render import (
     render,
     with_history,
 )
+from ..settings import Source
+from . import current
 from .report import NEW, STALE, TEASER, UNCHANGED, UPDATED
-from .settings import Source
 from .store import Store, StoreError
-from .text import collapse
 
 logger = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from ..post import collapse, dedupe, first_absolute, is_absolute_http
 from . import dates, identity
 from .complete import completeness
 from .entry import Entry, ParsedFeed, ParseError
 from .jsonfeed import parse_json
-from .text import collapse, dedupe, first_absolute, is_absolute_http
 
 logger = logging.getLogger(__name__)
 

@@ -2,124 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Iterable
 
-import nh3
 from markdownify import MarkdownConverter
 
+from ..post import collapse
 from .flatten import flatten
-from .text import collapse, is_absolute_http
-
-#: Tags kept from feed content; everything else is unwrapped (text kept) or dropped with content.
-ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "br",
-    "caption",
-    "cite",
-    "code",
-    "dd",
-    "del",
-    "dl",
-    "dt",
-    "em",
-    "figcaption",
-    "figure",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "img",
-    "ins",
-    "kbd",
-    "li",
-    "mark",
-    "ol",
-    "p",
-    "pre",
-    "q",
-    "s",
-    "small",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "time",
-    "tr",
-    "u",
-    "ul",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href"},
-    "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    "time": {"datetime"},
-    "ol": {"start"},
-}
-#: Elements dropped together with everything inside them.
-DROPPED_WITH_CONTENT = {
-    "script",
-    "style",
-    "iframe",
-    "object",
-    "embed",
-    "applet",
-    "form",
-    "noscript",
-    "template",
-    "svg",
-    "math",
-    "frame",
-    "frameset",
-    "select",
-    "textarea",
-    "button",
-    "title",
-    "head",
-}
-_BLOCK_START = re.compile(
-    r"<(?=/?(?:p|div|li|h[1-6]|br|tr|td|th|blockquote|figure|figcaption|pre|ul|ol|dd|dt)\b)",
-    re.IGNORECASE,
-)
-URL_SCHEMES = {"http", "https", "mailto"}
-
-
-def sanitize(fragment: str, base_url: str | None = None) -> str:
-    """Safe HTML: allow-listed tags and attributes, absolute http(s)/mailto URLs only."""
-    relative: object = ("rewrite_with_base", base_url) if is_absolute_http(base_url) else "deny"
-    return nh3.clean(
-        fragment,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        clean_content_tags=DROPPED_WITH_CONTENT,
-        url_schemes=URL_SCHEMES,
-        url_relative=relative,
-        link_rel=None,
-        strip_comments=True,
-    )
-
-
-def text_of(fragment: str) -> str:
-    """The readable text of an HTML fragment, on one line."""
-    spaced = _BLOCK_START.sub(r" \g<0>", fragment)
-    stripped = nh3.clean(spaced, tags=set(), clean_content_tags=DROPPED_WITH_CONTENT)
-    return collapse(html.unescape(stripped))
-
 
 #: Characters that Python-Markdown (with "extra") or Pelican's placeholders give a meaning to.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]|])")
@@ -145,13 +34,13 @@ class _Converter(MarkdownConverter):
     def convert_a(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
         """A link whose URL cannot break out of the Markdown link syntax."""
         if el.get("href"):
-            el["href"] = _markdown_url(el["href"])
+            el["href"] = markdown_url(el["href"])
         return super().convert_a(el, text, parent_tags)
 
     def convert_img(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
         """An image whose alt text and URL cannot break out of the Markdown image syntax."""
         if el.get("src"):
-            el["src"] = _markdown_url(el["src"])
+            el["src"] = markdown_url(el["src"])
         if el.get("alt"):
             el["alt"] = _ALT_SPECIALS.sub(r"\\\1", collapse(el["alt"])).replace("<", "&lt;")
         return super().convert_img(el, text, parent_tags)
@@ -174,7 +63,8 @@ class _Converter(MarkdownConverter):
         return super().convert_code(el, text, parent_tags)
 
 
-def _markdown_url(url: str) -> str:
+def markdown_url(url: str) -> str:
+    """A URL that cannot break out of Markdown's link or image syntax."""
     return url.translate(_URL_ESCAPES)
 
 
@@ -201,11 +91,6 @@ def to_markdown(safe_html: str) -> str:
     markdown = _XML_INVALID.sub("", _CONVERTER.convert(flatten(safe_html)))
     lines = [line.rstrip() for line in markdown.replace("\r", "").split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
-
-
-def plain_title(title: str, is_html: bool) -> str:
-    """A title as one line of plain text."""
-    return text_of(title) if is_html or "<" in title else collapse(html.unescape(title))
 
 
 def excerpt(text: str, length: int) -> str:

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
-from urllib.parse import urlsplit, urlunsplit
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from .text import collapse, is_absolute_http
+from ..post import collapse, is_absolute_http, slugify
+from ..sources import url_key
+from .store import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -33,25 +34,6 @@ class ImportResult:
 
     added: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
-
-
-def url_key(url: str) -> str:
-    """A URL's comparison key: scheme and host lowercased, no default port, no trailing slash."""
-    url = collapse(url)
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:  # e.g. "http://[x/feed": compare it as written
-        return url
-    if not parts.scheme or not parts.netloc:
-        return url
-    host = (parts.hostname or "").lower()
-    if port and not (
-        (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)
-    ):
-        host = f"{host}:{port}"
-    path = parts.path.rstrip("/") or ""
-    return urlunsplit((parts.scheme.lower(), host, path, parts.query, ""))
 
 
 def read_opml(data: bytes) -> list[dict[str, Any]]:
@@ -111,54 +93,10 @@ def write_opml(sources: Iterable[Mapping[str, Any]], title: str = "feed archive"
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode") + "\n"
 
 
-def sources_file_path(settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Path:
-    """Where FEED_ARCHIVE_SOURCES_FILE is: relative paths start from the folder holding PATH."""
-    from .settings import merged
-
-    name = Path(str(merged(settings)["FEED_ARCHIVE_SOURCES_FILE"] or ""))
-    if name.is_absolute() or not str(name):
-        return name
-    content = Path(settings.get("PATH") or "content")
-    if base_dir is not None and not content.is_absolute():
-        content = Path(base_dir) / content
-    return content.resolve().parent / name
-
-
-def load_sources_file(path: Path) -> list[dict[str, Any]]:
-    """The sources kept in the sources file ([] when it does not exist)."""
-    if not str(path) or not path.is_file():
-        return []
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise OpmlError(f"{path}: unreadable sources file ({collapse(str(exc))[:120]})") from exc
-    if isinstance(data, dict):
-        data = data.get("sources")
-    if not isinstance(data, list) or not all(isinstance(s, dict) for s in data):
-        raise OpmlError(f"{path}: expected a JSON list of sources")
-    return data
-
-
 def save_sources_file(path: Path, sources: list[dict[str, Any]]) -> None:
     """Write the sources file atomically, one source per line for readable diffs."""
-    from .store import write_atomic
-
     lines = ",\n".join("  " + json.dumps(s, ensure_ascii=False, sort_keys=True) for s in sources)
     write_atomic(path, "[\n" + lines + ("\n" if lines else "") + "]\n")
-
-
-def merge_sources(configured: Iterable[Any], from_file: Iterable[Mapping[str, Any]]) -> list[Any]:
-    """Configured sources, then the file's sources whose URL is not configured already."""
-    merged_list = list(configured)
-    seen = {
-        url_key(str((s.get("url") if isinstance(s, Mapping) else s) or "")) for s in merged_list
-    }
-    for source in from_file:
-        key = url_key(str(source.get("url") or ""))
-        if key and key not in seen:
-            seen.add(key)
-            merged_list.append(dict(source))
-    return merged_list
 
 
 def import_feeds(
@@ -167,8 +105,6 @@ def import_feeds(
     file_sources: list[dict[str, Any]],
 ) -> ImportResult:
     """Add `feeds` to `file_sources` (in place) unless their URL or name is already known."""
-    from .settings import slugify
-
     result = ImportResult()
     known_urls = {url_key(str(s.get("url") or "")) for s in [*existing, *file_sources]}
     known_slugs = {

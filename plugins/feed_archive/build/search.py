@@ -16,8 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Collection
 
+from ..settings import merged
 from .memo import build_workers
-from .settings import merged
 
 logger = logging.getLogger(__name__)
 

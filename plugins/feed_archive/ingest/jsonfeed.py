@@ -9,9 +9,9 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
+from ..post import collapse, dedupe, first_absolute, is_absolute_http
 from . import dates, identity
 from .entry import Entry, ParsedFeed, ParseError
-from .text import collapse, dedupe, first_absolute, is_absolute_http
 
 
 def _json_entry(

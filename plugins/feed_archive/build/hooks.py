@@ -6,8 +6,8 @@ import logging
 import os
 from typing import Any
 
-from . import clean, images
-from .settings import SettingsError, load, merged
+from ..post import protect_local, restore_local, sanitize
+from ..settings import SettingsError, load, merged
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ SANITIZED: dict[tuple[str, str | None], str] = {}
 
 def safe_html(html: str, source: str | None) -> str:
     """An archived post's HTML after one more sanitizer pass (local images kept)."""
-    return images.restore_local(clean.sanitize(images.protect_local(html), source))
+    return restore_local(sanitize(protect_local(html), source))
 
 
 def sanitize_archived_content(content: Any) -> None:

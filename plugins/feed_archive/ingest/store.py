@@ -12,11 +12,11 @@ from typing import Any, Iterator
 
 from filelock import FileLock, Timeout
 
+from ..post import next_version_path, posts, version_files
+
 logger = logging.getLogger(__name__)
 
 LOCK_NAME = ".feed-archive.lock"
-VERSIONS_SUFFIX = ".versions"
-VERSION_EXTENSION = ".md.txt"
 #: File names Windows refuses (whatever the extension): a clone of the archive must work there.
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10))}
 WINDOWS_RESERVED |= {f"lpt{n}" for n in range(10)}
@@ -58,14 +58,9 @@ class Store:
 
     def _scan(self) -> dict[str, Path]:
         index: dict[str, Path] = {}
-        if not self.root.is_dir():
-            return index
-        for folder, dirs, files in os.walk(self.root):
-            dirs[:] = [d for d in dirs if not d.endswith(VERSIONS_SUFFIX) and not d.startswith(".")]
-            for name in files:
-                if name.endswith(".md") and not name.startswith("."):
-                    key = name[:-3].rsplit("-", 1)[-1]
-                    index.setdefault(key, Path(folder) / name)
+        if self.root.is_dir():
+            for path in posts(self.root):
+                index.setdefault(path.stem.rsplit("-", 1)[-1], path)
         return index
 
     @property
@@ -114,27 +109,13 @@ class Store:
         """Rewrite a post's current version (keep the old one with add_version first)."""
         self._write(path, text)
 
-    def version_files(self, path: Path) -> list[tuple[int, Path]]:
-        """The kept versions of a post, `(number, path)` by number; gaps are allowed."""
-        folder = path.with_name(path.stem + VERSIONS_SUFFIX)
-        if not folder.is_dir():
-            return []
-        numbered = []
-        for version in folder.iterdir():
-            number = version.name.removesuffix(VERSION_EXTENSION)
-            if version.name.endswith(VERSION_EXTENSION) and number.isdigit():
-                numbered.append((int(number), version))
-        return sorted(numbered)
-
     def versions(self, path: Path) -> list[tuple[int, str]]:
         """The kept versions of a post with their texts, by number."""
-        return [(number, self.read(version)) for number, version in self.version_files(path)]
+        return [(number, self.read(version)) for number, version in version_files(path)]
 
     def add_version(self, path: Path, text: str) -> Path:
         """Keep `text` as the post's next version, numbered one past the highest kept."""
-        kept = self.version_files(path)
-        number = kept[-1][0] + 1 if kept else 1
-        target = path.with_name(path.stem + VERSIONS_SUFFIX) / f"{number:03d}{VERSION_EXTENSION}"
+        target = next_version_path(path)
         if target.exists():
             raise StoreError(f"refusing to overwrite the kept version {target}")
         self._write(target, text)

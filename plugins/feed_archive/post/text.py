@@ -1,8 +1,9 @@
-"""Text: the small string rules every step shares (one-line values, absolute http(s) URLs)."""
+"""Text: the small string rules both phases share: one-line values, URLs, slugs, folding."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterable
 from urllib.parse import urlsplit
 
@@ -43,3 +44,27 @@ def first_absolute(candidates: Iterable[str | None]) -> str | None:
         if is_absolute_http(candidate):
             return candidate.strip()  # type: ignore[union-attr]
     return None
+
+
+_SLUG_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "-", "'": "-", "ø": "o", "Ø": "O"}
+)
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """ASCII slug of `text`: lowercase letters, digits and single hyphens only."""
+    text = text.translate(_SLUG_LIGATURES)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+_FOLD = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "’": "'", "ß": "ss"})
+
+
+def fold(text: str) -> str:
+    """`text` without accents, case-folded, white space collapsed: what rules match against."""
+    text = text.translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", stripped.casefold()).strip()

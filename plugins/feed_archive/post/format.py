@@ -1,4 +1,4 @@
-"""Render: Entry -> Post -> Markdown text with Pelican metadata; pure and byte-for-byte stable."""
+"""Format: a post's Markdown file (a `Key: value` header, a blank line, the body); pure."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from .settings import slugify
-from .text import collapse, is_absolute_http
+from .text import collapse, is_absolute_http, slugify
 
 #: Metadata keys in the order they are written.
 KEYS = (
@@ -62,25 +61,6 @@ class Post:
     updated: str = ""
     fetched: str = ""
     feed_date: str = ""
-
-
-def key_of(identity: str, length: int = 12) -> str:
-    """The hex digest that named an item's file before identities were scoped to feeds."""
-    return hashlib.sha256(collapse(identity).encode("utf-8")).hexdigest()[:length]
-
-
-def comparable_identity(identity: str) -> str:
-    """An identity as compared: collapsed, and without `http:`/`https:` (a move to https)."""
-    return _SCHEME.sub("", collapse(identity))
-
-
-_SCHEME = re.compile(r"^https?:(?=//)", re.IGNORECASE)
-
-
-def item_key(feed_id: str, identity: str, length: int = 12) -> str:
-    """The hex digest that names an item's file: its identity within its feed's id."""
-    scoped = f"{collapse(feed_id)}\n{comparable_identity(identity)}"
-    return hashlib.sha256(scoped.encode("utf-8")).hexdigest()[:length]
 
 
 def format_date(moment: datetime, zone: ZoneInfo) -> str:
@@ -202,3 +182,9 @@ def with_history(post: Post, previous: dict[str, str]) -> Post:
         category=previous.get("category", post.category),
         modified="",
     )
+
+
+def split_file(text: str) -> tuple[dict[str, str], str]:
+    """A Markdown file we wrote -> (metadata with lowercased keys, body)."""
+    header, _, body = text.replace("\r\n", "\n").partition("\n\n")
+    return read_header(header), body

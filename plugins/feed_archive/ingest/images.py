@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..post import is_absolute_http
 from . import fetch as fetching
 from .store import read_json_table, write_atomic
-from .text import is_absolute_http
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +30,6 @@ EXTENSIONS = ("jpg", "png", "gif", "webp", "avif")
 _MARKDOWN_IMAGE = re.compile(
     r'!\[(?P<alt>(?:\\.|[^\\\]])*)\]\((?P<src>[^\s()]+)(?:\s+"(?P<title>(?:\\.|[^"\\])*)")?\)'
 )
-_LOCAL_PATH = r"(?:[A-Za-z0-9_-]+/)*[0-9a-f]{2}/[0-9a-f]{64}\.(?:jpg|png|gif|webp|avif)"
-#: An absolute stand-in for `{static}/…` so that the build-time sanitizer keeps local images.
-PLACEHOLDER = "https://feed-archive.invalid/static/"
-_STATIC_SRC = re.compile(r"\{static\}/(" + _LOCAL_PATH + r")(?=[\"'])")
-_PLACEHOLDER_SRC = re.compile(re.escape(PLACEHOLDER) + "(" + _LOCAL_PATH + r")(?=[\"'])")
 
 
 def sniff(data: bytes) -> str | None:
@@ -54,18 +49,6 @@ def sniff(data: bytes) -> str | None:
         if brands & {b"avif", b"avis"}:
             return "avif"
     return None
-
-
-def protect_local(html: str) -> str:
-    """Before sanitizing built HTML: `{static}/…/<sha256>.<ext>` image paths become absolute."""
-    return _STATIC_SRC.sub(lambda m: PLACEHOLDER + m.group(1), html) if "{static}" in html else html
-
-
-def restore_local(html: str) -> str:
-    """After sanitizing: the stand-ins of protect_local() become `{static}/…` links again."""
-    if PLACEHOLDER not in html:
-        return html
-    return _PLACEHOLDER_SRC.sub(lambda m: "{static}/" + m.group(1), html)
 
 
 def content_dir(config: Any) -> Path:

@@ -30,8 +30,8 @@ from pelican.urlwrappers import URLWrapper
 from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from ..settings import merged
 from . import trace as tracing
-from .settings import merged
 
 logger = logging.getLogger(__name__)
 
@@ -106,10 +106,10 @@ def settings_digest(settings: dict[str, Any]) -> bytes:
 
 def code_digest() -> bytes:
     """Digest of this plugin's code, Pelican's and Jinja's versions."""
-    folder = Path(__file__).resolve().parent
+    folder = Path(__file__).resolve().parent.parent  # the whole plugin, every package
     parts = [pelican_version.encode(), jinja2.__version__.encode()]
-    for path in sorted(folder.glob("*.py")):
-        parts.append(path.name.encode() + path.read_bytes())
+    for path in sorted(folder.rglob("*.py")):
+        parts.append(str(path.relative_to(folder)).encode() + path.read_bytes())
     return _h(b"code", *parts)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from .render import content_key, read_header
+from ..post import content_key, read_header
 
 CURRENT, TEASER, STALE, PENDING = "current", "teaser", "stale", "pending"
 #: A text is "a much shorter cut" of another when it has at most this share of its words...

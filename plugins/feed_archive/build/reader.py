@@ -19,7 +19,7 @@ from dateutil import tz
 from pelican import readers as pelican_readers
 from pelican.utils import SafeDatetime, pelican_open
 
-from .settings import merged
+from ..settings import merged
 
 logger = logging.getLogger(__name__)
 

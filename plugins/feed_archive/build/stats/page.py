@@ -8,7 +8,7 @@ from typing import Any
 
 from pelican.generators import Generator
 
-from ..settings import merged
+from ...settings import merged
 from .compose import compute
 from .data import item_of
 from .words import words_for

@@ -6,11 +6,22 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ..post import (
+    Post,
+    collapse,
+    format_date,
+    item_key,
+    metadata_name,
+    plain_title,
+    safe_url,
+    sanitize,
+    slugify,
+    text_of,
+    unique_names,
+)
+from ..settings import Source
 from . import clean, dates, tagging
 from .entry import Entry
-from .render import Post, format_date, item_key, metadata_name, safe_url, unique_names
-from .settings import Source, slugify
-from .text import collapse
 
 
 def build_post(
@@ -24,17 +35,17 @@ def build_post(
 ) -> Post:
     """Turn a parsed entry into a Post: sanitized Markdown body, local dates, tags, identity."""
     base = entry.link or entry.base_url
-    safe_html = clean.sanitize(entry.content_html, base)
+    safe_html = sanitize(entry.content_html, base)
     body = clean.to_markdown(safe_html)
     images = [u for u in entry.enclosures if re.search(r"\.(jpe?g|png|gif|webp|avif)$", u, re.I)]
     others = [u for u in entry.enclosures if u not in images]
-    extra = [f"![]({clean._markdown_url(u)})" for u in images if u not in safe_html]
-    extra += [f"- <{clean._markdown_url(u)}>" for u in others]
+    extra = [f"![]({clean.markdown_url(u)})" for u in images if u not in safe_html]
+    extra += [f"- <{clean.markdown_url(u)}>" for u in others]
     if extra:
         body = "\n\n".join(filter(None, [body, "\n".join(extra)]))
-    text = clean.text_of(entry.content_html)
-    summary_text = clean.text_of(entry.summary_html) or text
-    title = clean.plain_title(entry.title, entry.title_is_html)
+    text = text_of(entry.content_html)
+    summary_text = text_of(entry.summary_html) or text
+    title = plain_title(entry.title, entry.title_is_html)
     if not title:
         title = clean.excerpt(summary_text, 80) or "(sans titre)"
     when = dates.choose(entry.published, entry.updated, entry.published_text, first_seen)

@@ -12,8 +12,8 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
+from ..post import collapse
 from .entry import Entry
-from .text import collapse
 
 HASH_PREFIX = "urn:feed-archive:"
 

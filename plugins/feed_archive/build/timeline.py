@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from .settings import slugify
+from ..post import slugify
 
 #: Output locations of the pages this index describes (always relative to SITEURL).
 DAY_URL = "{0:04d}/{1:02d}/{2:02d}/"

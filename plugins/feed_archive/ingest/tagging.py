@@ -9,58 +9,24 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
+
+from ..post import fold, posts
+from ..settings import freeze_tag_rules
 
 logger = logging.getLogger(__name__)
 
 #: Tags that rules have put on posts, remembered so that `retag` can take back a retired rule's.
 RULES_RECORD = ".feed-archive-tag-rules.json"
-_FOLD = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "’": "'", "ß": "ss"})
 _SPACE = re.compile(r"\s+")
 #: Markdown syntax characters: removed before the fast check so "**intelligence** artificielle"
 #: still reads as the phrase (the check may only say "maybe"; the rendered text decides).
 _MARKUP = re.compile(r"[\\*_`\[\]]+")
 
 Compiled = tuple[tuple[str, "re.Pattern[str]"], ...]
-
-
-class RulesError(ValueError):
-    """FEED_ARCHIVE_TAG_RULES is not a mapping of tag -> words; the message names the rule."""
-
-
-def fold(text: str) -> str:
-    """`text` without accents, case-folded, white space collapsed: what rules match against."""
-    text = text.translate(_FOLD)
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACE.sub(" ", stripped.casefold()).strip()
-
-
-def _freeze(rules: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    if rules is None:
-        return ()
-    if not isinstance(rules, Mapping):
-        raise RulesError("FEED_ARCHIVE_TAG_RULES: expected a dict of tag -> list of words")
-    frozen = []
-    for tag, words in rules.items():
-        if not isinstance(tag, str) or not tag.strip():
-            raise RulesError(f"FEED_ARCHIVE_TAG_RULES: bad tag name {tag!r}")
-        if isinstance(words, str):
-            words = [words]
-        if not isinstance(words, (list, tuple, set, frozenset)) or not all(
-            isinstance(w, str) for w in words
-        ):
-            raise RulesError(f"FEED_ARCHIVE_TAG_RULES[{tag!r}]: expected a list of words")
-        cleaned = tuple(w for w in (fold(w) for w in words) if w)
-        if not cleaned:
-            raise RulesError(f"FEED_ARCHIVE_TAG_RULES[{tag!r}]: no word to match")
-        frozen.append((tag.strip(), cleaned))
-    return tuple(frozen)
 
 
 @functools.lru_cache(maxsize=32)
@@ -76,8 +42,8 @@ def _compile(frozen: tuple[tuple[str, tuple[str, ...]], ...]) -> Compiled:
 
 
 def compile_rules(rules: Any) -> Compiled:
-    """Validated, compiled rules (cached); RulesError names the bad rule."""
-    return _compile(_freeze(rules))
+    """Validated, compiled rules (cached); SettingsError names the bad rule."""
+    return _compile(freeze_tag_rules(rules))
 
 
 def tags_for(title: str, text: str, rules: Any) -> tuple[str, ...]:
@@ -91,7 +57,7 @@ def tags_for(title: str, text: str, rules: Any) -> tuple[str, ...]:
 
 def rule_tags(rules: Any) -> tuple[str, ...]:
     """The tag names the rules can give."""
-    return tuple(tag for tag, _ in _freeze(rules))
+    return tuple(tag for tag, _ in freeze_tag_rules(rules))
 
 
 def _record_path(archive_root: Path) -> Path:
@@ -135,14 +101,6 @@ class RetagReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _posts(root: Path) -> Iterable[Path]:
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.endswith(".versions") and not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith(".md") and not name.startswith("."):
-                yield Path(folder) / name
-
-
 def _split_tags(value: str) -> list[str]:
     return [t.strip() for t in value.split(",") if t.strip()]
 
@@ -155,9 +113,7 @@ def retag_text(
 ) -> str:
     """`text` (one post) with its Tags line recomputed; every other byte stays as it was."""
 
-    from . import clean
-    from .render import unique_names
-    from .revisions import text_blocks
+    from ..post import plain_title, text_blocks, unique_names
 
     header, sep, body = text.partition("\n\n")
     lines = header.split("\n")
@@ -170,7 +126,7 @@ def retag_text(
             if key.strip().lower() == "tags":
                 tags_at = index
     current = _split_tags(meta.get("tags", ""))
-    title = clean.plain_title(meta.get("title", ""), True)
+    title = plain_title(meta.get("title", ""), True)
     managed_keys = {t.casefold() for t in managed}
     if not any(t.casefold() in managed_keys for t in current) and not tags_for(
         title, _MARKUP.sub("", body), compiled_rules
@@ -211,7 +167,7 @@ def retag(
     current = set(rule_tags(rules))
     managed = recorded_tags(archive_root) | current
     report = RetagReport()
-    for path in _posts(Path(archive_root)):
+    for path in posts(Path(archive_root)):
         report.scanned += 1
         try:
             text = path.read_text(encoding="utf-8")

@@ -12,15 +12,15 @@ from datetime import UTC, datetime
 from typing import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
+from ..post import Post, format_date
+from ..settings import Config, SettingsError, Source
 from . import fetch as fetching
 from . import images, tagging
 from .convert import build_post
 from .entry import Entry
 from .parse import ParseError, parse
 from .record import Recorder
-from .render import Post, format_date
 from .report import DUPLICATE, INCOMPLETE, OUTCOMES, SKIPPED, UPDATED, FeedReport
-from .settings import Config, SettingsError, Source
 from .store import State, Store, StoreError
 
 __all__ = ["FeedReport", "Post", "StoreError", "archive_feed", "build_posts", "run", "totals"]

@@ -5,29 +5,20 @@ from __future__ import annotations
 import difflib
 import html
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import markdown
 import nh3
 from babel.dates import format_date, format_time
 
-from . import clean
-from .render import content_key, read_header
-from .store import VERSIONS_SUFFIX
+from ..post import content_key, plain_title, split_file, text_blocks, version_files
 
 logger = logging.getLogger(__name__)
 
 #: A paragraph break inside a token list (never a word: words have no white space).
 PARAGRAPH = "\n"
-_BLOCKS = re.compile(
-    r"</?(?:p|li|h[1-6]|blockquote|pre|tr|div|ul|ol|dl|dt|dd|figure|figcaption|table|hr|br)\b[^>]*>",
-    re.IGNORECASE,
-)
-_VERSION_FILE = re.compile(r"^(\d+)\.md\.txt$")
 _DIFF_TAGS = {"p", "ins", "del"}
 
 
@@ -81,33 +72,6 @@ class Revisions:
         return next((v for v in self.versions if v.current), self.versions[-1])
 
 
-def split_file(text: str) -> tuple[dict[str, str], str]:
-    """A Markdown file we wrote -> (metadata with lowercased keys, body)."""
-    header, _, body = text.replace("\r\n", "\n").partition("\n\n")
-    return read_header(header), body
-
-
-_CONVERTERS: dict[str, markdown.Markdown] = {}
-
-
-def _converter(key: str, config: Mapping[str, Any]) -> markdown.Markdown:
-    """One Markdown converter per configuration, reused (creating one costs more than a page)."""
-    if key not in _CONVERTERS:
-        _CONVERTERS[key] = markdown.Markdown(
-            extensions=config.get("extensions", []),
-            extension_configs=config.get("extension_configs", {}),
-            output_format="html",
-        )
-    return _CONVERTERS[key]
-
-
-def text_blocks(body: str, markdown_config: Mapping[str, Any] | None = None) -> tuple[str, ...]:
-    """The readable text of a Markdown body, one string per paragraph-like block."""
-    rendered = _converter(repr(markdown_config or {}), markdown_config or {}).reset().convert(body)
-    blocks = (clean.text_of(part) for part in _BLOCKS.split(rendered))
-    return tuple(b for b in blocks if b)
-
-
 def _parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -156,25 +120,12 @@ def _version(
     return Version(
         number=number,
         date=stated,
-        title=clean.plain_title(meta.get("title", ""), True),
+        title=plain_title(meta.get("title", ""), True),
         blocks=text_blocks(body, markdown_config),
         date_text=format_moment(stated or seen, lang),
         current=current,
         seen=seen if seen != stated else None,
     )
-
-
-def version_files(post_path: Path) -> list[Path]:
-    """The stored earlier versions of a post (`<slug>.versions/NNN.md.txt`), oldest first."""
-    folder = post_path.with_name(post_path.stem + VERSIONS_SUFFIX)
-    if not folder.is_dir():
-        return []
-    numbered = []
-    for path in folder.iterdir():
-        match = _VERSION_FILE.match(path.name)
-        if match and path.is_file():
-            numbered.append((int(match.group(1)), path))
-    return [path for _, path in sorted(numbered)]
 
 
 def tokens(blocks: Sequence[str]) -> list[str]:
@@ -284,7 +235,7 @@ def history(
     lang: str = "fr",
 ) -> Revisions | None:
     """The history of the post at `post_path`, or None when it has no earlier version."""
-    files = version_files(Path(post_path))
+    files = [path for _, path in version_files(Path(post_path))]
     if not files:
         return None  # also the common case: one stat, no read
     texts = []

@@ -24,9 +24,9 @@ from typing import Any, Iterable
 
 from pelican.utils import file_suffix
 
+from ..settings import merged
 from . import hooks
 from .memo import _h, build_workers, code_digest, settings_digest
-from .settings import merged
 
 logger = logging.getLogger(__name__)
 

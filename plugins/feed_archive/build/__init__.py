@@ -1,0 +1,1 @@
+"""The build: posts -> pages, through Pelican's signals (never imports ingestion)."""

@@ -1,0 +1,1 @@
+"""Ingestion: feeds -> posts (network and content/ only; never imports the build)."""
