@@ -128,9 +128,12 @@ def test(c, k=None, slow=True):
 
 @task
 def lint(c):
-    """ruff check and ruff format --check."""
+    """ruff, mypy, the import contracts (import-linter) and the module size limit."""
     c.run(f'"{PY}" -m ruff check .')
     c.run(f'"{PY}" -m ruff format --check .')
+    c.run(f'"{PY}" -m mypy')
+    c.run(f'"{Path(PY).with_name("lint-imports")}"', env={"PYTHONPATH": str(ROOT / "plugins")})
+    c.run(f'"{PY}" scripts/module_sizes.py plugins/feed_archive 300')
 
 
 # --- serving, production builds and publishing ---------------------------------------------

@@ -9,7 +9,7 @@ import multiprocessing as mp
 import os
 from dataclasses import fields, replace
 from datetime import UTC, datetime
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from ..post import Post, format_date
@@ -43,7 +43,7 @@ def _without_secrets(entry: Entry, secrets: tuple[str, ...]) -> Entry:
     """The entry with its feed's secrets redacted (private feeds often repeat the key in links)."""
     if not secrets:
         return entry
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for name in (f.name for f in fields(entry)):
         value = getattr(entry, name)
         if isinstance(value, str):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Any, Iterable
 
 from markdownify import MarkdownConverter
 
@@ -22,7 +22,7 @@ _LINE_START_PATTERNS = (
 class _Converter(MarkdownConverter):
     """markdownify whose text escaping leaves nothing Markdown or Pelican could read as syntax."""
 
-    def escape(self, text: str, parent_tags: Iterable[str]) -> str:  # type: ignore[override]
+    def escape(self, text: str, parent_tags: Iterable[str]) -> str:
         if not text:
             return ""
         text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
@@ -31,21 +31,21 @@ class _Converter(MarkdownConverter):
             text = pattern.sub(r"\1\\\2", text)
         return text
 
-    def convert_a(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
+    def convert_a(self, el: Any, text: str, parent_tags: set[str]) -> str:
         """A link whose URL cannot break out of the Markdown link syntax."""
         if el.get("href"):
             el["href"] = markdown_url(el["href"])
-        return super().convert_a(el, text, parent_tags)
+        return str(_inherited(self, "convert_a")(el, text, parent_tags))
 
-    def convert_img(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
+    def convert_img(self, el: Any, text: str, parent_tags: set[str]) -> str:
         """An image whose alt text and URL cannot break out of the Markdown image syntax."""
         if el.get("src"):
             el["src"] = markdown_url(el["src"])
         if el.get("alt"):
             el["alt"] = _ALT_SPECIALS.sub(r"\\\1", collapse(el["alt"])).replace("<", "&lt;")
-        return super().convert_img(el, text, parent_tags)
+        return str(_inherited(self, "convert_img")(el, text, parent_tags))
 
-    def convert_pre(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
+    def convert_pre(self, el: Any, text: str, parent_tags: set[str]) -> str:
         """A code block Markdown cannot misread as raw HTML (it reads fences at the top only)."""
         if not text.strip("\n"):
             return ""
@@ -56,11 +56,16 @@ class _Converter(MarkdownConverter):
         fence = "`" * max(3, longest + 1)
         return f"\n\n{fence}\n{text.strip(chr(10))}\n{fence}\n\n"
 
-    def convert_code(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
+    def convert_code(self, el: Any, text: str, parent_tags: set[str]) -> str:
         """Inline code on one line: a code span over several lines lets Markdown read raw HTML."""
         if "_noformat" not in parent_tags:
             text = " ".join(text.split("\n"))
-        return super().convert_code(el, text, parent_tags)
+        return str(_inherited(self, "convert_code")(el, text, parent_tags))
+
+
+def _inherited(converter: MarkdownConverter, name: str) -> Any:
+    """markdownify's own `convert_<tag>` method (its type stubs do not declare them)."""
+    return getattr(super(_Converter, converter), name)
 
 
 def markdown_url(url: str) -> str:

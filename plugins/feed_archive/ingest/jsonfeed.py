@@ -14,28 +14,34 @@ from . import dates, identity
 from .entry import Entry, ParsedFeed, ParseError
 
 
+def _text(item: dict[str, Any], key: str) -> str:
+    """The item's value for `key` when it is a string, else ""."""
+    value = item.get(key)
+    return value if isinstance(value, str) else ""
+
+
 def _json_entry(
     item: dict[str, Any], feed_link: str | None, source_url: str | None
 ) -> tuple[Entry, identity.Marks]:
-    link = item.get("url") if isinstance(item.get("url"), str) else None
+    link: str | None = _text(item, "url") or None
     base = first_absolute([link, feed_link, source_url])
     if link and base and not is_absolute_http(link):
         link = urljoin(base, link)
-    content_html = item.get("content_html") if isinstance(item.get("content_html"), str) else ""
-    text = item.get("content_text") if isinstance(item.get("content_text"), str) else ""
+    content_html = _text(item, "content_html")
+    text = _text(item, "content_text")
     if not content_html and text:
         content_html = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p)
-    summary = item.get("summary") if isinstance(item.get("summary"), str) else ""
+    summary = _text(item, "summary")
     authors_raw = item.get("authors") or ([item["author"]] if item.get("author") else [])
     authors = [a.get("name", "") for a in authors_raw if isinstance(a, dict)]
     tags = [t for t in item.get("tags") or [] if isinstance(t, str)]
-    title = item.get("title") if isinstance(item.get("title"), str) else ""
+    title = _text(item, "title")
     raw_id = item.get("id")
     date_text = str(item.get("date_published") or item.get("date_modified") or "")
     enclosures = [
-        a.get("url")
+        _text(a, "url")
         for a in item.get("attachments") or []
-        if isinstance(a, dict) and is_absolute_http(a.get("url"))
+        if isinstance(a, dict) and is_absolute_http(_text(a, "url"))
     ]
     marks = identity.marks_of(
         str(raw_id) if raw_id not in (None, "") else None, link, title, date_text, content_html
@@ -60,7 +66,7 @@ def _json_entry(
 
 def _rss_in_json(rss: dict[str, Any], url: str | None) -> ParsedFeed:
     """RSS-in-JSON (RSS 2.0 written as JSON, as scripting.com serves it) via the JSON Feed path."""
-    channel = rss.get("channel") if isinstance(rss.get("channel"), dict) else {}
+    channel: dict[str, Any] = rss["channel"] if isinstance(rss.get("channel"), dict) else {}
     items = channel.get("item") or []
     home = channel.get("link") if is_absolute_http(channel.get("link")) else None
 

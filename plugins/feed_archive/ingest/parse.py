@@ -19,6 +19,8 @@ from .complete import completeness
 from .entry import Entry, ParsedFeed, ParseError
 from .jsonfeed import parse_json
 
+__all__ = ["ParseError", "parse"]
+
 logger = logging.getLogger(__name__)
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}

@@ -73,7 +73,7 @@ class Recorder:
             if stored == comparable_identity(post.identity) and self._owns(header):
                 return key, found
             logger.warning("file key collision on %s; using a longer key", found[0])
-        raise StoreError(f"{found[0]}: key collision for identity {post.identity!r}")
+        raise StoreError(f"{key}: key collision for identity {post.identity!r}")
 
     def _legacy(self, post: Post, legacy: str) -> tuple[Path, str] | None:
         """The file the archive's version 0.1 wrote for this item (keyed by identity alone)."""

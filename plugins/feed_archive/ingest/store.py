@@ -149,7 +149,7 @@ class Store:
             lock.release()
 
 
-def read_json_table(path: Path, what: str) -> dict:
+def read_json_table(path: Path, what: str) -> dict[str, dict[str, Any]]:
     """A JSON object of objects from `path`; missing or unreadable gives {} (with a warning)."""
     try:
         loaded = json.loads(Path(path).read_text(encoding="utf-8"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Literal
 
 import nh3
 
@@ -102,7 +103,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 def sanitize(fragment: str, base_url: str | None = None) -> str:
     """Safe HTML: allow-listed tags and attributes, absolute http(s)/mailto URLs only."""
-    relative: object = ("rewrite_with_base", base_url) if is_absolute_http(base_url) else "deny"
+    relative: tuple[Literal["rewrite_with_base"], str] | Literal["deny"] = "deny"
+    if base_url and is_absolute_http(base_url):
+        relative = ("rewrite_with_base", base_url)
     return nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
