@@ -27,10 +27,12 @@ MARKDOWN = {
     "extensions": ["markdown.extensions.fenced_code", "markdown.extensions.tables"],
     "output_format": "html5",
 }
-TYPOGRIFY = True
+# Typography is the plugin's (build/typography.py, once per post when it is read: ’ … and the
+# French spaces); typogrify's English rules (curly “quotes”, span.caps) would fight it.
+TYPOGRIFY = False
 
 # Build speed: Pelican keeps every read article (Markdown + typography done) in cache/ and only
-# reads changed files again; feed_archive drops that cache when settings or plugin code change.
+# reads changed files again; feed_archive sets that cache aside when settings or code change.
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "generator"

@@ -12,12 +12,12 @@ from pelicanconf import PLUGINS
 # settings; locally: SITEURL=https://example.org/archive invoke preview
 SITEURL = os.environ.get("SITEURL", "").rstrip("/")
 RELATIVE_URLS = False
-# Incremental production builds: the render memo in the cache folder lists every file the last
-# build wrote to output/ and removes the ones this build no longer makes, so output/ is kept
-# when the memo is there (the workflow restores both folders from the last run). Without it,
-# output/ is emptied first and the build starts clean.
-_MEMO = os.path.join(globals().get("CACHE_PATH") or "cache", "feed_archive-render-memo.pickle")
-DELETE_OUTPUT_DIRECTORY = not os.path.isfile(_MEMO)
+# Incremental production builds: the plugin's record in the cache folder lists every file the
+# last build wrote to output/ (and with which inputs), and removes the ones this build no longer
+# makes, so output/ is kept when the record is there (the workflow restores both folders from
+# the last run). Without it, output/ is emptied first and the build starts clean.
+_RECORD = os.path.join(globals().get("CACHE_PATH") or "cache", "feed_archive-output.json")
+DELETE_OUTPUT_DIRECTORY = not os.path.isfile(_RECORD)
 
 # The archive's own Atom feed is on in production, whatever pelicanconf.py says (the tag and
 # source feeds are set there).

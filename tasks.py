@@ -252,8 +252,9 @@ def _image_folders(config) -> list[str]:
 @task(help={"file": "OPML subscription list to import"})
 def import_opml(c, file):
     """Add the feeds of an OPML file to FEED_ARCHIVE_SOURCES_FILE (known URLs are skipped)."""
-    from feed_archive import settings, sources
+    from feed_archive import settings
     from feed_archive.ingest import opml
+    from feed_archive.settings import sources_file as sources
 
     values = settings.merged(_settings())
     content = ROOT / (_settings().get("PATH") or "content")

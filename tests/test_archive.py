@@ -243,7 +243,7 @@ def test_parallel_conversion_gives_the_serial_posts(tmp_path):
         config = archive_config(
             tmp_path,
             {"url": str(SAMPLE_1), "name": SAMPLE_NAME},
-            FEED_ARCHIVE_BUILD_WORKERS=workers,
+            FEED_ARCHIVE_WORKERS=workers,
             FEED_ARCHIVE_PARALLEL_MIN=1,
         )
         results.append(archive.build_posts(entries, config.sources[0], config, now))

@@ -482,7 +482,7 @@ def test_hidden_and_draft_items_render(tmp_path: Path) -> None:
 
 def test_french_typography_leaves_code_urls_and_attributes_alone() -> None:
     """Spaces become narrow no-break spaces only in text, never in code, URLs or attributes."""
-    from feed_archive.build.typo import french
+    from feed_archive.build.typography import french
 
     html = (
         '<p title="a : b">Question : oui ? « Non » !</p><pre>x : y</pre>'
@@ -495,6 +495,20 @@ def test_french_typography_leaves_code_urls_and_attributes_alone() -> None:
     assert f"https://ex.fr/?a=1{n}; 16:08" in out
     assert out.endswith(f"{n}!</p>")
     assert french("<p>«mot»</p>") == f"<p>«{n}mot{n}»</p>"
+
+
+def test_french_apostrophes_and_ellipses_in_text_only() -> None:
+    """' between letters becomes ’, three dots …; never in code, URLs, attributes or '....'."""
+    from feed_archive.build.typography import french
+
+    html = (
+        "<p title=\"l'attribut...\">L'article dit 'non'... ou....</p>"
+        "<pre>print('l'...')</pre><p><a href=\"https://e.fr/l'x...\">l'URL</a></p>"
+    )
+    out = french(html)
+    assert "<p title=\"l'attribut...\">L’article dit 'non'… ou....</p>" in out
+    assert "<pre>print('l'...')</pre>" in out
+    assert 'href="https://e.fr/l\'x..."' in out and ">l’URL</a>" in out
 
 
 @pytest.mark.parametrize("count", [0, 1, 5, 6, 10, 11, 23])
@@ -542,5 +556,5 @@ def test_empty_archive_and_a_page_build(tmp_path: Path) -> None:
     assert (output / "archives" / "index.html").is_file()
     assert (output / "tags" / "index.html").is_file()
     about = (output / "pages" / "a-propos" / "index.html").read_text("utf-8")
-    assert "<h1>À&nbsp;propos</h1>" in about
+    assert "<h1>À propos</h1>" in about  # the plugin's typography, not typogrify's widont
     assert "Une archive\u202f: «\u202ftout\u202f»" in about

@@ -243,7 +243,7 @@ def test_the_workflow_sequence_archives_commits_and_builds_the_sample(tmp_path: 
 
     # That build kept output/ and cache/ (as the workflow restores them) and was incremental:
     # it equals a clean production build, pagefind/ aside (Pagefind's file names vary per run).
-    assert (project / "cache" / "feed_archive-render-memo.pickle").is_file()
+    assert (project / "cache" / "feed_archive-output.json").is_file()
     incremental = _site_files(output)
     shutil.rmtree(project / "cache")
     result = run_invoke(project, "preview", env={"SITEURL": SITEURL})

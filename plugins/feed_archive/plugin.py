@@ -1,30 +1,37 @@
-"""Pelican entry point: register() connects the build hooks to Pelican's signals, nothing else."""
+"""Pelican entry point: register() connects every build hook to Pelican's signals, nothing else.
+
+The order below is the order of a build, and it matters where two handlers share a signal:
+- initialized: `begin` makes the build's state (every later hook reads it from the settings).
+- readers_init / article_generator_init: archived posts get our reader, and are read ahead
+  in the worker pool before Pelican reads them.
+- article_generator_finalized: the timeline first (`index_articles`: every later page and
+  the plan need it), then each post's history.
+- all_generators_finalized: the page plan, once every generator has its context and
+  before any page is written.
+- get_writer: the writer that skips the pages the plan says are unchanged.
+- article_writer_finalized: the archive's own pages (`write_archive_pages`) after Pelican's
+  article pages, then search indexing starts in the background (the article pages are done).
+- finalized: `end` removes stale files, waits for search and logs the size budget.
+"""
 
 from __future__ import annotations
 
 from pelican import signals
 
-from .build import hooks, memo, reader, revisions, search, site, speed, stats
+from .build import content, pages, reader, revisions, search, stats, theme, writer
 
 
 def register() -> None:
-    """Connect the plugin's build hooks."""
-    signals.initialized.connect(hooks.check_settings)
-    signals.initialized.connect(hooks.quiet_feed_warnings)
-    signals.initialized.connect(hooks.show_progress)
-    signals.initialized.connect(speed.guard_cache)
-    signals.initialized.connect(speed.quick_typography)
+    """Connect the plugin's build hooks (see the module docstring for why in this order)."""
+    signals.initialized.connect(content.begin)
     signals.readers_init.connect(reader.install)
-    signals.get_writer.connect(memo.get_writer)
-    signals.article_generator_init.connect(speed.preread)
-    signals.article_generator_pretaxonomy.connect(speed.cache_urls)
-    signals.article_generator_finalized.connect(speed.linear_membership)
-    signals.article_generator_finalized.connect(speed.forget_typography)
-    signals.content_object_init.connect(hooks.sanitize_archived_content)
-    signals.content_object_init.connect(revisions.attach_revisions)
+    signals.article_generator_init.connect(reader.preread)
+    signals.generator_init.connect(theme.install_theme_helpers)
     signals.get_generators.connect(stats.get_generators)
-    signals.generator_init.connect(site.install_theme_helpers)
-    signals.article_generator_finalized.connect(site.index_articles)
-    signals.article_writer_finalized.connect(site.write_archive_pages)
-    signals.finalized.connect(memo.finish)
-    signals.finalized.connect(search.index_on_finalized)
+    signals.article_generator_finalized.connect(pages.index_articles)
+    signals.article_generator_finalized.connect(revisions.attach_revisions)
+    signals.all_generators_finalized.connect(content.plan_pages)
+    signals.get_writer.connect(writer.get_writer)
+    signals.article_writer_finalized.connect(pages.write_archive_pages)
+    signals.article_writer_finalized.connect(search.start)
+    signals.finalized.connect(content.end)

@@ -261,18 +261,25 @@ def history(
     return Revisions(versions=tuple(versions), changes=changes)
 
 
-def attach_revisions(content: Any) -> None:
-    """content_object_init hook: give an updated archived post its `revisions` (else None)."""
-    metadata = getattr(content, "metadata", {}) or {}
-    if "feed" not in metadata:
-        return
-    content.revisions = None
-    source_path = getattr(content, "source_path", None)
-    if not source_path:
-        return
-    settings = getattr(content, "settings", {}) or {}
-    lang = getattr(content, "lang", None) or settings.get("DEFAULT_LANG") or "fr"
-    try:
-        content.revisions = history(Path(source_path), None, settings.get("MARKDOWN"), lang)
-    except Exception:  # a broken history must not break the build
-        logger.exception("revisions: cannot read the history of %s", source_path)
+def attach_revisions(generator: Any) -> None:
+    """article_generator_finalized hook: give each archived post its `revisions` (else None).
+
+    Done at every build, not when a post is read: Pelican's content cache keeps a post as long
+    as its own file is unchanged, while a kept version (a teaser, a stale answer) may be added
+    beside it.
+    """
+    settings = generator.settings
+    for group in ("articles", "translations", "hidden_articles", "drafts"):
+        for content in getattr(generator, group, None) or ():
+            metadata = getattr(content, "metadata", {}) or {}
+            if "feed" not in metadata:
+                continue
+            content.revisions = None
+            source_path = getattr(content, "source_path", None)
+            if not source_path or not version_files(Path(source_path)):
+                continue
+            lang = getattr(content, "lang", None) or settings.get("DEFAULT_LANG") or "fr"
+            try:
+                content.revisions = history(Path(source_path), None, settings.get("MARKDOWN"), lang)
+            except Exception:  # a broken history must not break the build
+                logger.exception("revisions: cannot read the history of %s", source_path)

@@ -6,206 +6,22 @@ never renders or writes anything.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import heapq
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from ..post import slugify
-
-#: Output locations of the pages this index describes (always relative to SITEURL).
-DAY_URL = "{0:04d}/{1:02d}/{2:02d}/"
-MONTH_URL = "{0:04d}/{1:02d}/"
-YEAR_URL = "{0:04d}/"
-CALENDAR_URL = "archives/"
-TAGS_URL = "tags/"
-TAGS_BY_COUNT_URL = "tags/count/"
-SOURCES_URL = "sources/"
-SOURCE_URL = "sources/{slug}/"
+from .days import (
+    SOURCE_URL,
+    Day,
+    Month,
+    Year,
+)
+from .listings import Listing, save_as
 
 BRIEF_PREFIXES = ("☕️", "☕")
-
-
-def save_as(url: str) -> str:
-    """The file written for a directory-style URL."""
-    return url + "index.html" if url.endswith("/") else url
-
-
-@dataclass(eq=False)
-class Day:
-    """One calendar day with its items, newest first."""
-
-    date: dt.date
-    items: list[Any] = field(default_factory=list)
-    older: Day | None = None
-    newer: Day | None = None
-
-    @property
-    def url(self) -> str:
-        """URL of the day page."""
-        return DAY_URL.format(self.date.year, self.date.month, self.date.day)
-
-    @property
-    def month_url(self) -> str:
-        """URL of the month page holding this day."""
-        return MONTH_URL.format(self.date.year, self.date.month)
-
-    @property
-    def year_url(self) -> str:
-        """URL of the year page holding this day."""
-        return YEAR_URL.format(self.date.year)
-
-
-@dataclass(eq=False)
-class Month:
-    """One month: its days with items, and the calendar grid of its weeks."""
-
-    year: int
-    month: int
-    days: dict[int, Day] = field(default_factory=dict)
-    older: Month | None = None
-    newer: Month | None = None
-
-    @property
-    def url(self) -> str:
-        """URL of the month page."""
-        return MONTH_URL.format(self.year, self.month)
-
-    @property
-    def first(self) -> dt.date:
-        """The first day of the month."""
-        return dt.date(self.year, self.month, 1)
-
-    @property
-    def count(self) -> int:
-        """Number of items in the month."""
-        return sum(len(day.items) for day in self.days.values())
-
-    @property
-    def day_list(self) -> list[Day]:
-        """The month's days with items, newest first."""
-        return [self.days[n] for n in sorted(self.days, reverse=True)]
-
-    def weeks(self, first_weekday: int = 0) -> list[list[tuple[int, Day | None] | None]]:
-        """Rows of 7 cells: None outside the month, else (day number, Day or None)."""
-        start = self.first
-        lead = (start.weekday() - first_weekday) % 7
-        length = calendar.monthrange(self.year, self.month)[1]  # December 9999 too
-        cells: list[tuple[int, Day | None] | None] = [None] * lead
-        cells += [(n, self.days.get(n)) for n in range(1, length + 1)]
-        cells += [None] * (-len(cells) % 7)
-        return [cells[i : i + 7] for i in range(0, len(cells), 7)]
-
-
-@dataclass(eq=False)
-class Year:
-    """One year and its months with items."""
-
-    year: int
-    months: dict[int, Month] = field(default_factory=dict)
-    older: Year | None = None
-    newer: Year | None = None
-
-    @property
-    def url(self) -> str:
-        """URL of the year page."""
-        return YEAR_URL.format(self.year)
-
-    @property
-    def count(self) -> int:
-        """Number of items in the year."""
-        return sum(month.count for month in self.months.values())
-
-    def all_months(self) -> list[tuple[int, Month | None]]:
-        """The twelve months, each with its Month when it has items."""
-        return [(n, self.months.get(n)) for n in range(1, 13)]
-
-
-@dataclass(eq=False)
-class ListingPage:
-    """One page of a tag or source listing; numbered pages never change once full.
-
-    `number` names the file (`page/<number>/`, counted from the oldest, so a full page never
-    moves); `shown` is the number readers see, counted from the newest (1 = the main page).
-    """
-
-    number: int
-    url: str
-    items: list[Any]
-    older: ListingPage | None = None
-    newer: ListingPage | None = None
-    shown: int = 1
-
-    @property
-    def save_as(self) -> str:
-        """The file written for this page."""
-        return save_as(self.url)
-
-
-@dataclass(eq=False)
-class Listing:
-    """All items of one tag or one source, newest first, with stable pages."""
-
-    kind: str
-    name: str
-    slug: str
-    url: str
-    file: str
-    feed: str | None = None
-    items: list[Any] = field(default_factory=list)
-    names: Counter = field(default_factory=Counter)
-    pages: list[ListingPage] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        """Number of items."""
-        return len(self.items)
-
-    def paginate(self, size: int) -> None:
-        """Cut the items into pages numbered from the oldest, so an addition changes few pages.
-
-        The main page shows the newest partial chunk and the last full one; numbered pages
-        hold full chunks of `size` items, oldest first, and never move once full.
-        """
-        size = max(1, size)
-        oldest_first = self.items[::-1]
-        full = len(oldest_first) // size
-        base = self.url if self.url.endswith("/") else self.url.rsplit(".", 1)[0] + "/"
-        numbered = [
-            ListingPage(
-                n + 1, f"{base}page/{n + 1}/", oldest_first[n * size : (n + 1) * size][::-1]
-            )
-            for n in range(full)
-        ]
-        shown_from = max(0, full - 1) * size
-        main = ListingPage(0, self.url, oldest_first[shown_from:][::-1])
-        main.older = numbered[full - 2] if full >= 2 else None
-        for i, page in enumerate(numbered):
-            page.older = numbered[i - 1] if i else None
-            page.newer = numbered[i + 1] if i + 1 < full - 1 else main
-            page.shown = max(1, full - i)  # the newest full page holds what the main page shows
-        self.pages = [main, *numbered]
-
-    @property
-    def sequence(self) -> list[ListingPage]:
-        """The pages a reader goes through, newest first (main page, then older full pages)."""
-        main, *numbered = self.pages
-        return [main, *reversed(numbered[:-1])]
-
-    def pager(self, page: ListingPage, around: int = 2) -> list[ListingPage | None]:
-        """Pages to link from `page`: the first, the last and `around` on each side; None = gap."""
-        pages = self.sequence
-        wanted = {1, len(pages), *range(page.shown - around, page.shown + around + 1)}
-        links: list[ListingPage | None] = []
-        for shown in range(1, len(pages) + 1):
-            if shown in wanted:
-                links.append(pages[shown - 1])
-            elif links and links[-1] is not None:
-                links.append(None)
-        return links
 
 
 @dataclass(eq=False)
@@ -227,6 +43,8 @@ class ItemInfo:
     modified_by_feed: bool = False
     #: the tags shown with the item: a brief's "Brève" tag goes, its badge says it
     shown_tags: list[Any] = field(default_factory=list)
+    #: the article's URL, formatted once (Pelican formats it again at every use)
+    url: str = ""
 
 
 def _modified(article: Any, zone: ZoneInfo) -> tuple[dt.datetime | None, bool]:
@@ -268,49 +86,13 @@ class Timeline:
         """Number of items."""
         return sum(len(day.items) for day in self.days)
 
+    def items(self) -> list[Any]:
+        """Every listed item, newest first."""
+        return [item for day in self.days for item in day.items]
+
     def tags_by_count(self) -> list[Listing]:
         """Tags, most used first."""
         return sorted(self.tags, key=lambda t: (-t.count, t.slug))
-
-
-@dataclass
-class Period:
-    """Consecutive items of one year (with their months when the year is dense enough)."""
-
-    year: int
-    url: str
-    items: list[Any]
-    months: list[tuple[int, int, str, list[Any]]] = field(default_factory=list)
-
-
-#: Fewest items per month, on average over the months a year's items span, to head each month.
-DENSE_MONTH = 3
-
-
-def by_year(items: Sequence[Any]) -> list[Period]:
-    """Items grouped by local year; months as sub-groups only where they hold several items."""
-    periods: list[Period] = []
-    for item in items:
-        year = item.fa.local.year
-        if not periods or periods[-1].year != year:
-            periods.append(Period(year, YEAR_URL.format(year), []))
-        periods[-1].items.append(item)
-    for period in periods:
-        months = by_month(period.items)
-        if len(period.items) >= DENSE_MONTH * len(months):
-            period.months = months
-    return periods
-
-
-def by_month(items: Sequence[Any]) -> list[tuple[int, int, str, list[Any]]]:
-    """Consecutive items grouped by local month: (year, month, month page URL, items)."""
-    groups: list[tuple[int, int, str, list[Any]]] = []
-    for item in items:
-        local = item.fa.local
-        if not groups or groups[-1][:2] != (local.year, local.month):
-            groups.append((local.year, local.month, MONTH_URL.format(local.year, local.month), []))
-        groups[-1][3].append(item)
-    return groups
 
 
 def _meta(article: Any, key: str) -> Any:
@@ -381,6 +163,7 @@ def describe_unlisted(article: Any, zone: ZoneInfo, brief_names: Iterable[str] =
         paywalled=is_paywalled(article),
         source=None,
         modified_by_feed=by_feed,
+        url=article.url,
     )
 
 
@@ -430,6 +213,7 @@ def build(
             paywalled=is_paywalled(article),
             source=source,
             modified_by_feed=by_feed,
+            url=article.url,
         )
         for tag in getattr(article, "tags", None) or ():
             if not tag.slug:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import multiprocessing as mp
-import os
 from dataclasses import fields, replace
 from datetime import UTC, datetime
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
+from ..pool import parallel_map
 from ..post import Post, format_date
 from ..settings import Config, SettingsError, Source
 from . import fetch as fetching
@@ -86,12 +85,7 @@ def build_posts(
 ) -> list[Post | str]:
     """Sanitize and convert entries, on every core for a large feed; order is kept."""
     work = functools.partial(_build_one, source=source, config=config, now=now)
-    wanted = int(config.raw.get("FEED_ARCHIVE_BUILD_WORKERS") or 0) or os.cpu_count() or 1
-    least = int(config.raw.get("FEED_ARCHIVE_PARALLEL_MIN") or 200)
-    if wanted < 2 or len(entries) < least or "fork" not in mp.get_all_start_methods():
-        return [work(entry) for entry in entries]
-    with mp.get_context("fork").Pool(min(wanted, os.cpu_count() or 1)) as pool:
-        return pool.map(work, entries, chunksize=max(1, len(entries) // (wanted * 4)))
+    return parallel_map(work, entries, config.workers, config.parallel_min)
 
 
 def _archive_entries(

@@ -15,7 +15,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from ..post import collapse, is_absolute_http, slugify
-from ..sources import url_key
+from ..settings.sources_file import url_key
 from .store import write_atomic
 
 logger = logging.getLogger(__name__)

@@ -189,7 +189,7 @@ def _sources(f: Figures, w: Words) -> Chart:
     chart = Chart("sources", title, description, svg, (w.gettext("Source"), w.gettext("Items")))
     chart.layout = "rows"
     chart.rows = [(name, w.number(n)) for name, n in ranked]
-    chart.labels = list(chart.rows)
+    chart.labels = [(name, count) for name, count in chart.rows]
     return chart
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
-from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_skeleton
 from babel.support import NullTranslations
 
-from .. import i18n, typo
+from .. import i18n, typography
 from .data import Month
 
 logger = logging.getLogger(__name__)
@@ -30,15 +30,15 @@ class Words:
 
     def text(self, value: str) -> str:
         """`value` with the language's typography (French spacing before ; : ! ?)."""
-        return typo.french_text(value) if self.french else value
+        return typography.french_text(value) if self.french else value
 
     def gettext(self, message: str, **values: str) -> str:
         """The translation of `message`, its `%(name)s` placeholders filled from `values`."""
-        return self.text(self.translations.gettext(message) % values)
+        return self.text(str(self.translations.gettext(message)) % values)
 
     def pgettext(self, context: str, message: str, **values: str) -> str:
         """Like gettext, for a message whose translation depends on where it is used."""
-        return self.text(self.translations.pgettext(context, message) % values)
+        return self.text(str(self.translations.pgettext(context, message)) % values)
 
     def ngettext(self, singular: str, plural: str, n: int, **values: str) -> str:
         """The form for `n`, with `%(num)s` the number written with its digit groups."""
@@ -57,7 +57,7 @@ class Words:
         """ "1 article", "4 000 articles"."""
         return self.ngettext("%(num)s item", "%(num)s items", n)
 
-    def date(self, day: date) -> str:
+    def date(self, day: dt.date) -> str:
         """A date in words: "7 novembre 2025", "1er août 2024"."""
         return self.dates.date(day)
 
@@ -65,7 +65,7 @@ class Words:
         """A month and its year in words: "octobre 2025"."""
         return self.dates.month(*month)
 
-    def day_label(self, day: date) -> str:
+    def day_label(self, day: dt.date) -> str:
         """A short date for an axis: "7 nov.", "1er août", "Nov 7"."""
         if self.french:
             pattern = "d'er' MMM" if day.day == 1 else "d MMM"
@@ -74,9 +74,9 @@ class Words:
 
     def month_label(self, month: Month) -> str:
         """A short month for an axis: "oct. 2025", "Oct 2025"."""
-        return format_skeleton("yMMM", date(*month, 1), locale=self.dates.locale)
+        return format_skeleton("yMMM", dt.date(*month, 1), locale=self.dates.locale)
 
-    def days_period(self, first: date, last: date) -> str:
+    def days_period(self, first: dt.date, last: dt.date) -> str:
         """ "du 20 octobre au 7 novembre 2025": the year said once when both dates share it."""
         if first == last:
             return self.gettext("on %(day)s", day=self.date(last))

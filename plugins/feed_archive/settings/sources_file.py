@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
-from .post import collapse
+from ..post import collapse
 
 
 class SourcesFileError(ValueError):

@@ -1,4 +1,4 @@
-"""French typography on HTML: narrow no-break spaces before ; : ! ? %, inside « », in numbers.
+"""French typography on HTML: ’, …, narrow no-break spaces (before ; : ! ? %, in « », in numbers).
 
 HTML text -> HTML text; only text between tags changes, never tags, attributes, URLs,
 code, pre, script or style. Spaces are only replaced, or added inside guillemets and before
@@ -9,6 +9,7 @@ there); a bare number ("2025", "4000") is left alone, since it may be a year.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 NNBSP = "\u202f"
 
@@ -23,8 +24,11 @@ _BEFORE_PUNCT = re.compile(
 _DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:[ \u00a0]|&nbsp;|&#160;)\d{3})+(?![\d])")
 _GROUP_SPACE = re.compile(r"[ \u00a0]|&nbsp;|&#160;")
 _PERCENT = re.compile(r"(?<=\d)(?:[ \u00a0]|&nbsp;|&#160;)?%")
+#: a straight apostrophe between two letters ("l'article") and three dots (not four)
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_DOTS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
 #: what makes a text worth the rules at all (a quick check before the substitutions)
-_WORTH = re.compile(r"[;:!?«»%]|\d[ \u00a0&]\d")
+_WORTH = re.compile(r"[;:!?«»%']|\.\.\.|\d[ \u00a0&]\d")
 _OPEN_QUOTE = re.compile(r"«(?:[ \u00a0\u202f]|&nbsp;|&#160;)*(?=\S)")
 _CLOSE_QUOTE = re.compile(r"(?<=\S)(?:[ \u00a0\u202f]|&nbsp;|&#160;)*»")
 
@@ -37,6 +41,10 @@ def french_text(text: str) -> str:
     """Apply the rules to plain text (no tags inside)."""
     if not text or not _WORTH.search(text):
         return text
+    if "'" in text:
+        text = _APOSTROPHE.sub("’", text)
+    if "..." in text:
+        text = _DOTS.sub("…", text)
     text = _BEFORE_PUNCT.sub(NNBSP, text)
     text = _OPEN_QUOTE.sub("«" + NNBSP, text)
     text = _CLOSE_QUOTE.sub(NNBSP + "»", text)
@@ -62,3 +70,12 @@ def french(html: str | None) -> str:
         elif depth == 0 and part:
             parts[i] = french_text(part)
     return "".join(parts)
+
+
+def _unchanged(html: str | None) -> str:
+    return html or ""
+
+
+def for_language(lang: str) -> Callable[[str | None], str]:
+    """The typography of a language: French rules for French, the text as it is otherwise."""
+    return french if (lang or "").lower().startswith("fr") else _unchanged
