@@ -9,8 +9,7 @@ from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from feed_archive.post import Post, format_date, key_of, render
-from feed_archive.settings import slugify
+from feed_archive.post import Post, format_date, key_of, render, slugify
 
 ZONE = ZoneInfo("Europe/Paris")
 FEED_NAME = "Le Fil Numérique"
