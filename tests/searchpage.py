@@ -9,8 +9,8 @@ from typing import Any, Iterator
 from urllib.parse import quote
 
 import search_corpus as corpus
+from browserkit import serve
 from conftest import build_site
-from test_search_browser import serve
 
 
 def served_corpus(base: Path) -> Iterator[str]:

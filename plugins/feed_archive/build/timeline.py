@@ -43,8 +43,9 @@ class ItemInfo:
     modified_by_feed: bool = False
     #: the tags shown with the item: a brief's "Brève" tag goes, its badge says it
     shown_tags: list[Any] = field(default_factory=list)
-    #: the article's URL, formatted once (Pelican formats it again at every use)
+    #: the article's URL and file, formatted once (Pelican formats them again at every use)
     url: str = ""
+    save_as: str = ""
 
 
 def _modified(article: Any, zone: ZoneInfo) -> tuple[dt.datetime | None, bool]:
@@ -164,6 +165,7 @@ def describe_unlisted(article: Any, zone: ZoneInfo, brief_names: Iterable[str] =
         source=None,
         modified_by_feed=by_feed,
         url=article.url,
+        save_as=article.save_as,
     )
 
 
@@ -214,6 +216,7 @@ def build(
             source=source,
             modified_by_feed=by_feed,
             url=article.url,
+            save_as=article.save_as,
         )
         for tag in getattr(article, "tags", None) or ():
             if not tag.slug:

@@ -57,7 +57,10 @@ class OutputLog:
         return {k: v for k, v in (files or {}).items() if isinstance(v, list) and len(v) == 3}
 
     def relative(self, path: str) -> str:
-        """The output-relative form of a path."""
+        """The output-relative form of a path (Pelican hands absolute paths under the output)."""
+        prefix = self.output_path + os.sep
+        if path.startswith(prefix) and "/../" not in path:
+            return path[len(prefix) :]
         return os.path.relpath(os.path.abspath(path), self.output_path)
 
     def unchanged(self, rel: str, key: bytes) -> bool:

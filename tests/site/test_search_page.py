@@ -10,9 +10,8 @@ from typing import Any, Iterator
 import pytest
 
 import search_corpus as corpus
+from browserkit import axe, plain
 from searchpage import exact, ready, search_url, served_corpus, shown
-from test_search_browser import plain
-from test_theme_browser import _axe
 
 pytestmark = pytest.mark.browser
 
@@ -154,7 +153,7 @@ def test_axe_finds_nothing_on_the_search_page_with_results(
         page.click("#search-refine summary")
         page.wait_for_function("document.querySelectorAll('#search-tag option').length > 2")
         assert page.locator("#search-results li").count() == 10
-        assert _axe(page) == []
+        assert axe(page) == []
     finally:
         context.close()
 

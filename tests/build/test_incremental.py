@@ -2,7 +2,7 @@
 
 Every file of output/ is compared except pagefind/: Pagefind names its index files after their
 hashes and two clean builds of the same HTML already give different ones, so search indexing is
-switched off here (tests/test_search*.py cover it). Each incremental build runs with
+switched off here (the test_search*.py files cover it). Each incremental build runs with
 FEED_ARCHIVE_PLAN_CHECK: pages the plan would skip are rendered all the same and any whose bytes
 would differ is an error, so a missing input of the plan fails these tests.
 """

@@ -14,7 +14,7 @@ from feed_archive.post import read_header
 from feed_archive.settings import feed_id_of
 from feedmaker import FULL_TEXT, TEASER, item, rss
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 
 
 def run(content, *sources):

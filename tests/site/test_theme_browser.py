@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from browserkit import axe
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "screenshots"
 ITEM_TITLE = "Données personnelles"  # the item of 31 Oct 2025 16:08 (+01:00)
 
@@ -27,20 +27,6 @@ def _no_overflow(page: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.evaluate("window.innerWidth")
     assert width <= viewport, f"{page.url}: content {width}px wide in a {viewport}px window"
-
-
-def _axe(page: Any) -> list[dict[str, Any]]:
-    if not AXE.exists():
-        pytest.fail(f"{AXE} missing: run ./bootstrap.sh (npm install axe-core)")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {resultTypes: ['violations']});
-            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-        }"""
-    )
-    return result
 
 
 def test_click_path_home_day_article_tag_month_day(page: Any, site: str) -> None:
@@ -129,7 +115,7 @@ def test_axe_no_serious_violation(browser: Any, site: str, name: str, scheme: st
     try:
         path = PAGES[name] or _article_url(page, site)
         page.goto(path if path.startswith("http") else site + path)
-        violations = _axe(page)
+        violations = axe(page)
         bad = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert not bad, bad
         order = [v for v in violations if v["id"] in ("heading-order", "page-has-heading-one")]

@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import shutil
-import threading
-import unicodedata
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import quote
 
 import pytest
 
-from conftest import ROOT, SAMPLE_1, SAMPLE_2, _QuietHandler, build_site, fetch_into
-from test_search import write_post
+from browserkit import dates, open_search, plain, serve, settle, titles
+from conftest import ROOT, SAMPLE_1, SAMPLE_2, build_site, fetch_into
+from searchkit import write_post
 
 pytestmark = pytest.mark.browser
 
 CNIL = "Données personnelles : la CNIL sanctionne un courtier en publicité"
 FACIAL = "Reconnaissance faciale : l’expérimentation dans les gares suspendue par le tribunal"
-
-
-def plain(text: str) -> str:
-    """Lowercase, accents and odd spaces removed: for comparing what the page shows."""
-    text = unicodedata.normalize("NFKD", text.replace("\u202f", " ").replace("\xa0", " "))
-    return re.sub(r"\s+", " ", "".join(c for c in text if not unicodedata.combining(c))).lower()
-
-
-def serve(folder: Path, prefix: str) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve `folder` under `prefix` on 127.0.0.1 (the server to shut down, and the base URL)."""
-    handler = type("Handler", (_QuietHandler,), {"prefix": prefix})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}{prefix}"
 
 
 @pytest.fixture(scope="module")
@@ -69,30 +49,6 @@ def root_site(sample_site: Path) -> Iterator[str]:
 def site(request: pytest.FixtureRequest) -> str:
     """Base URL of the built sample, at the root and under /my-archive/."""
     return request.getfixturevalue(f"{request.param}_site")
-
-
-def settle(page: Any) -> None:
-    """Wait until the search page has finished its query."""
-    page.wait_for_selector("#search[data-state=ready]", state="attached", timeout=15000)
-
-
-def open_search(page: Any, site: str, query: str = "", **params: str) -> None:
-    url = f"{site}search/?q={quote(query)}"
-    for key, value in params.items():
-        url += f"&{key}={quote(value)}"
-    page.goto(url)
-    if query:
-        settle(page)
-
-
-def titles(page: Any) -> list[str]:
-    return [plain(t) for t in page.locator("#search-results li h2 a").all_inner_texts()]
-
-
-def dates(page: Any) -> list[str]:
-    return page.eval_on_selector_all(
-        "#search-results li time", "els => els.map(e => e.getAttribute('datetime'))"
-    )
 
 
 def test_without_accents_finds_accented_words(page: Any, site: str) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from browserkit import axe
 from conftest import build_site
 from synthetic import make_archive
-from test_theme_browser import _axe
 
 pytestmark = pytest.mark.browser
 
@@ -89,7 +89,7 @@ def test_every_page_type_passes_axe_and_french_typography(
             text[max(0, m.start() - 25) : m.end() + 3] for m in PLAIN_BEFORE_PUNCT.finditer(text)
         ]
         assert not wrong, wrong[:10]
-        violations = _axe(page)
+        violations = axe(page)
         assert not violations, violations
     finally:
         context.close()

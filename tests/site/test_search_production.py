@@ -12,9 +12,9 @@ from typing import Any, Iterator
 import pytest
 
 import search_corpus as corpus
+from browserkit import serve
 from conftest import ROOT
 from searchpage import exact, search_url, shown
-from test_search_browser import serve
 
 pytestmark = pytest.mark.browser
 

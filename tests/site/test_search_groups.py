@@ -8,9 +8,9 @@ from typing import Any, Iterator
 
 import pytest
 
+from browserkit import dates, open_search, plain, serve
 from conftest import build_site
-from test_search import write_post
-from test_search_browser import dates, open_search, plain, serve
+from searchkit import write_post
 
 pytestmark = pytest.mark.browser
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
+from browserkit import open_search, plain, serve, titles
 from conftest import build_site
 from feed_archive.build import search
-from test_search import write_page, write_post
-from test_search_browser import open_search, plain, serve, titles
+from searchkit import write_page, write_post
 
 #: Items per year; with FEED_ARCHIVE_SEARCH_MAX_PAGES = 2 the newest month (2025-01) is one
 #: index, and each older year's two months another.

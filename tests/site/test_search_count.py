@@ -10,8 +10,8 @@ from typing import Any, Iterator
 import pytest
 
 import search_corpus as corpus
+from browserkit import plain
 from searchpage import dates, exact, ready, search_url, served_corpus, shown
-from test_search_browser import plain
 
 pytestmark = pytest.mark.browser
 
