@@ -64,8 +64,14 @@ def _fetch(url: str | None = None, name: str | None = None, quiet: bool = False)
         prefix = f"[{number}/{total}] " if total > 1 else ""
         print(prefix + report.line(), flush=True)
 
+    def show_links(report) -> None:
+        if report.enabled and not quiet:
+            print(report.line(), flush=True)
+
     try:
-        reports = archive.run(config, sources, on_report=None if quiet else show)
+        reports = archive.run(
+            config, sources, on_report=None if quiet else show, on_links=show_links
+        )
     except archive.StoreError as exc:
         raise Exit(f"error: {exc}", code=2) from None
     totals = archive.totals(reports)

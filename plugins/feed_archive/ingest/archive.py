@@ -13,8 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 from ..pool import parallel_map
 from ..post import Post, format_date
 from ..settings import Config, SettingsError, Source
+from . import disappear, images, linkcheck, tagging
 from . import fetch as fetching
-from . import images, tagging
 from .convert import build_post
 from .entry import Entry
 from .parse import ParseError, parse
@@ -129,12 +129,24 @@ def _archive_entries(
         localizer.save()
 
 
+def _record_listing(
+    recorder: Recorder, report: FeedReport, state: State, key: str, gone: disappear.Sidecar
+) -> None:
+    """Remember what this document listed; mark what it withdrew (not after a skipped item)."""
+    root = recorder.store.root
+    listed = {path.relative_to(root).as_posix(): d for path, d in recorder.listed.items()}
+    previous = state.listed(key) if not report.problem else {}
+    report.withdrawn, _ = disappear.record_listing(gone.gone, previous, listed, recorder.fetched)
+    state.set_listed(key, listed)
+
+
 def archive_feed(
     source: Source,
     config: Config,
     store: Store,
     state: State,
     now: datetime | None = None,
+    gone: disappear.Sidecar | None = None,
 ) -> FeedReport:
     """Fetch, parse and store one feed; every failure becomes the report's one-line error."""
     report = FeedReport(source.name)
@@ -173,6 +185,8 @@ def archive_feed(
             report.miss(INCOMPLETE, redact(title, secrets), "the document ends inside it")
         _archive_entries(feed.entries, source, config, recorder, report, now)
         state.set_pending(key, recorder.served)
+        if gone is not None and not feed.cut:
+            _record_listing(recorder, report, state, key, gone)
         if not feed.cut:  # a cut document must not be answered "not modified" next time
             state.set(key, result.etag, result.last_modified)
     except (fetching.FetchError, ParseError, SettingsError, StoreError) as exc:
@@ -194,20 +208,54 @@ def totals(reports: Iterable[FeedReport]) -> dict[str, int]:
     return summed
 
 
+def check_links(
+    config: Config, state: State, gone: disappear.Sidecar, now: datetime
+) -> linkcheck.LinkReport:
+    """This run's sample of source links checked (never raises: a bug is logged and skipped)."""
+    asker = linkcheck.Asker(
+        user_agent=config.user_agent,
+        timeout=config.timeout,
+        max_redirects=config.max_redirects,
+        allowed=tuple(config.raw.get("FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS") or ()),
+    )
+    secrets = tuple(s for source in config.sources for s in source.secrets())
+    try:
+        report, following = linkcheck.check_links(
+            config.archive_root,
+            gone.gone,
+            asker,
+            config.link_checks,
+            config.link_check_seconds,
+            state.link_cursor(),
+            format_date(now, config.timezone),
+            secrets,
+        )
+    except Exception as exc:  # a link check never makes a run fail
+        logger.warning("link checks stopped: %s: %s", type(exc).__name__, redact(str(exc), secrets))
+        return linkcheck.LinkReport(unanswered=1)
+    state.set_link_cursor(following)
+    return report
+
+
 def run(
     config: Config,
     sources: Iterable[Source] | None = None,
     on_report: Callable[[int, int, FeedReport], None] | None = None,
     now: datetime | None = None,
+    on_links: Callable[[linkcheck.LinkReport], None] | None = None,
 ) -> list[FeedReport]:
-    """Fetch every source under the archive lock; reports come back in order, one per feed."""
+    """Fetch every source under the archive lock, then check a sample of source links.
+
+    Reports come back in order, one per feed; `on_links` gets the link checks' report.
+    """
     chosen = list(config.sources if sources is None else sources)
     store = Store(config.archive_root)
     reports: list[FeedReport] = []
     with store.locked(config.lock_timeout):
         state = State(config.state_file)
+        gone = disappear.Sidecar(config.archive_root)
         for number, source in enumerate(chosen, 1):
-            report = archive_feed(source, config, store, state, now)
+            report = archive_feed(source, config, store, state, now, gone)
             reports.append(report)
             level = logging.ERROR if report.failed else logging.INFO
             logger.log(level, "%s", report.line())
@@ -215,6 +263,11 @@ def run(
                 logger.debug("%s: feed is not well-formed: %s", source.name, report.warning)
             if on_report:
                 on_report(number, len(chosen), report)
+        links = check_links(config, state, gone, now or datetime.now(UTC))
+        logger.info("%s", links.line())
+        if on_links:
+            on_links(links)
+        gone.save()
         state.save()
         tagging.remember(config.archive_root, config.raw.get("FEED_ARCHIVE_TAG_RULES"))
     return reports

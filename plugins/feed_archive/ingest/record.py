@@ -55,6 +55,8 @@ class Recorder:
     pending: dict[str, str] = field(default_factory=dict)
     #: item key -> version key this fetch served once (for the next fetch).
     served: dict[str, str] = field(default_factory=dict)
+    #: every post this fetch's document lists, with its publication date (disappear.py)
+    listed: dict[Path, str] = field(default_factory=dict)
 
     def _owns(self, header: dict[str, str]) -> bool:
         if header.get("feed-id"):
@@ -102,9 +104,11 @@ class Recorder:
             slug = post.slug.rsplit("-", 1)[0] + "-" + key
             path = self.store.path_for(self.source.slug, post.date, slug)
             self.store.create(path, render(replace(post, slug=slug)))
+            self.listed[path] = post.date
             return NEW
         path, existing = found
         header = read_header(existing)
+        self.listed[path] = header.get("date", post.date)
         served = with_history(post, header)
         history_text = render(served)
         now = current.version_of(existing, self.markers)

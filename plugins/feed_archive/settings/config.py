@@ -32,6 +32,8 @@ class Config:
     lock_timeout: float
     workers: int
     parallel_min: int
+    link_checks: int
+    link_check_seconds: float
     sources_file: Path = Path()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -124,6 +126,8 @@ def load(settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Con
         lock_timeout=number(values, "FEED_ARCHIVE_LOCK_TIMEOUT"),
         workers=whole(values, "FEED_ARCHIVE_WORKERS"),
         parallel_min=whole(values, "FEED_ARCHIVE_PARALLEL_MIN", 1),
+        link_checks=whole(values, "FEED_ARCHIVE_LINK_CHECKS"),
+        link_check_seconds=number(values, "FEED_ARCHIVE_LINK_CHECK_SECONDS"),
         sources_file=listed_in,
         raw=values,
     )
