@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from .days import CALENDAR_URL, SOURCES_URL, TAGS_BY_COUNT_URL, TAGS_URL
 from .digests import digest, of_keys
+from .gone import SAVE_AS as GONE_SAVE_AS
+from .gone import marked
 from .listings import Listing, save_as
 from .stats.page import SAVE_AS as STATS_SAVE_AS
 from .timeline import Timeline
@@ -111,6 +113,7 @@ def _article(plan: PagePlan, posts: _Posts, article: Any) -> None:
     roles = [f"older={info.older.fa.url if info.older else ''}"]
     roles.append(f"newer={info.newer.fa.url if info.newer else ''}")
     parts = [*tags, source, day, *roles, *posts.keys([article, *around, *info.related])]
+    parts += [mark.token for mark in getattr(article, "gone", ())]
     plan.add(info.save_as, "article", parts, [article, *around, *info.related])
 
 
@@ -148,4 +151,7 @@ def make_plan(
         if name in (settings.get("DIRECT_TEMPLATES") or ()):
             plan.add(str(settings.get(f"{name.upper()}_SAVE_AS") or f"{name}.html"), name, [], ())
     plan.add(STATS_SAVE_AS, "stats", posts.keys(articles), articles)
+    gone = marked(articles)
+    shown = [article for _, article in gone]
+    plan.add(GONE_SAVE_AS, "gone", [*(m.token for m, _ in gone), *posts.keys(shown)], shown)
     return plan
