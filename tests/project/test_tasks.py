@@ -97,6 +97,22 @@ def test_commit_counts_new_and_updated_items(project: Path) -> None:
     assert git(project, "rev-list", "--count", "HEAD") == commits
 
 
+def test_commit_takes_a_changed_disappearances_file_alone(project: Path) -> None:
+    from feed_archive.post.gone import LEFT_FEED, SIDECAR_NAME, Disappearances
+
+    fetch_into(project / "content", SAMPLE_1)
+    assert run_invoke(project, "commit").returncode == 0
+    archive = project / "content" / "archive"
+    rel = next(archive.rglob("*.md")).relative_to(archive).as_posix()
+    gone = Disappearances()
+    gone.mark(rel, LEFT_FEED, "2025-11-10 09:00:00+01:00")
+    (archive / SIDECAR_NAME).write_text(gone.dumps(), encoding="utf-8")
+    result = run_invoke(project, "commit")
+    expected = "archive: 0 new items, 0 updated items, disappearances updated"
+    assert git(project, "log", "-1", "--format=%s").strip() == expected, result.stdout
+    assert git(project, "status", "--porcelain", "--", "content/archive") == ""
+
+
 def test_commit_leaves_other_changes_alone(project: Path) -> None:
     (project / "pelicanconf.py").write_text(
         (project / "pelicanconf.py").read_text(encoding="utf-8") + "\n# local edit\n",
