@@ -66,6 +66,19 @@ def test_a_failing_step_exits_non_zero(project: Path, args: tuple[str, ...], cod
     assert not git(project, "branch", "--list", "gh-pages")
 
 
+def test_fetch_prints_a_line_for_the_link_checks(project: Path) -> None:
+    settings = project / "pelicanconf.py"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "\nFEED_ARCHIVE_LINK_CHECKS = 2\n", encoding="utf-8"
+    )
+    result = run_invoke(project, "fetch", "--url", "samples/feeds/next-sample-1.xml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    # the sample's links are on fil-numerique.example, a name that never resolves
+    assert lines[-2].startswith("links: 2 checked, 0 gone, 0 back, 2 unanswered ("), lines
+    assert lines[-1].startswith("total: 29 new"), lines
+
+
 def test_a_broken_theme_fails_the_build(project: Path) -> None:
     (project / "theme" / "templates" / "index.html").write_text("{% block x %}", encoding="utf-8")
     fetch_into(project / "content", SAMPLE_1)
