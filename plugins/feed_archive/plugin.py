@@ -5,7 +5,8 @@ The order below is the order of a build, and it matters where two handlers share
 - readers_init / article_generator_init: archived posts get our reader, and are read ahead
   in the worker pool before Pelican reads them.
 - article_generator_finalized: the timeline first (`index_articles`: every later page and
-  the plan need it), then each post's history and its disappearances (`gone.attach`).
+  the plan need it), then each post's history and its disappearances (`gone.attach`), then
+  the corrections log (from the histories and the disappearances).
 - all_generators_finalized: the page plan, once every generator has its context and
   before any page is written.
 - get_writer: the writer that skips the pages the plan says are unchanged.
@@ -19,7 +20,18 @@ from __future__ import annotations
 
 from pelican import signals
 
-from .build import content, gone, pages, reader, revisions, search, stats, theme, writer
+from .build import (
+    changelog,
+    content,
+    gone,
+    pages,
+    reader,
+    revisions,
+    search,
+    stats,
+    theme,
+    writer,
+)
 
 
 def register() -> None:
@@ -32,9 +44,11 @@ def register() -> None:
     signals.article_generator_finalized.connect(pages.index_articles)
     signals.article_generator_finalized.connect(revisions.attach_revisions)
     signals.article_generator_finalized.connect(gone.attach)
+    signals.article_generator_finalized.connect(changelog.collect)
     signals.all_generators_finalized.connect(content.plan_pages)
     signals.get_writer.connect(writer.get_writer)
     signals.article_writer_finalized.connect(pages.write_archive_pages)
     signals.article_writer_finalized.connect(gone.write_page)
+    signals.article_writer_finalized.connect(changelog.write)
     signals.article_writer_finalized.connect(search.start)
     signals.finalized.connect(content.end)
