@@ -142,6 +142,19 @@ def test_the_article_page_shows_its_marks(built: Path) -> None:
     assert 'class="notice gone"' not in plain_page
 
 
+def test_the_corrections_log_has_every_disappearance(built: Path) -> None:
+    log = (built / "changes" / "index.html").read_text(encoding="utf-8")
+    lines = {line for line in log.split("<li>") if line.startswith("<time")}
+    withdrawn = _url_of(built, _article_page(built, 3)) + "#gone"
+    assert any(withdrawn in line and "Retiré du flux" in line for line in lines), lines
+    for number in (2, 4):
+        url = _url_of(built, _article_page(built, number)) + "#gone"
+        assert any(url in line and "Source disparue" in line for line in lines), lines
+    assert len(lines) == 3
+    feed = (built / "feeds" / "changes.atom.xml").read_text(encoding="utf-8")
+    assert feed.count("<entry>") == 3 and "Retiré du flux" in feed
+
+
 def test_every_string_of_the_pages_is_translated_to_french() -> None:
     from babel.messages.extract import extract_from_dir
 
@@ -180,16 +193,17 @@ def test_a_changed_sidecar_renders_only_the_affected_pages(
     sidecar.write_text(gone.dumps(), encoding="utf-8")
     state = _build(content, output, CACHE_PATH=str(cache), FEED_ARCHIVE_PLAN_CHECK=True)
     page = _article_page(output, 2)
-    assert sorted(state.output.changed) == sorted(
-        ["gone/index.html", page.relative_to(output).as_posix()]
-    )
+    affected = ["gone/index.html", page.relative_to(output).as_posix()]
+    affected += ["changes/index.html", "feeds/changes.atom.xml"]  # the corrections log
+    assert sorted(state.output.changed) == sorted(affected)
+    assert "source revenue" in (output / "changes" / "index.html").read_text("utf-8").lower()
     assert "Page d’origine disparue" not in page.read_text(encoding="utf-8")
     # Marked again, built without the check: only those two pages are rendered at all.
     assert gone.mark(rel, SOURCE_GONE, "2025-11-12 09:00:00+01:00", 410)
     sidecar.write_text(gone.dumps(), encoding="utf-8")
     state = _build(content, output, CACHE_PATH=str(cache))
     rendered = state.output.rendered_pages - state.output.unplanned
-    assert sorted(rendered) == sorted(["gone/index.html", page.relative_to(output).as_posix()])
+    assert sorted(rendered) == sorted(affected)
     assert "(HTTP 410)" in page.read_text(encoding="utf-8")
 
 

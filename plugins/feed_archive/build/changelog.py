@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Sequence
 
 from . import i18n
+from .gone import LogEvent
 from .listings import Listing, save_as
 from .pages import feed_items
 from .state import BuildState
@@ -38,6 +39,10 @@ KIND_LABELS = {
     "paywall-lifted": "paywall lifted",
     "paywall-added": "paywall added",
     "link": "link changed",
+    "left-feed": "left the feed",
+    "back-in-feed": "back in the feed",
+    "source-gone": "source gone",
+    "source-back": "source back",
 }
 NO_KIND = "details only (links, images)"
 
@@ -94,8 +99,17 @@ def version_entries(article: Any) -> list[Entry]:
     return entries
 
 
+def disappearance_entries(article: Any) -> list[Entry]:
+    """One entry per event of the article's disappearances (build/gone.py `gone_log`)."""
+    events: Sequence[LogEvent] = getattr(article, "gone_log", ())
+    return [Entry(seen=e.seen, article=article, kinds=(e.kind,), anchor=e.anchor) for e in events]
+
+
 #: Where the log's entries come from (each: article -> its entries).
-ENTRY_SOURCES: tuple[Callable[[Any], Iterable[Entry]], ...] = (version_entries,)
+ENTRY_SOURCES: tuple[Callable[[Any], Iterable[Entry]], ...] = (
+    version_entries,
+    disappearance_entries,
+)
 
 
 def make_log(

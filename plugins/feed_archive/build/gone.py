@@ -2,9 +2,10 @@
 
 `attach` (article_generator_finalized, after the timeline) reads the archive's sidecar
 (post/gone.py) once and gives every archived article its current marks (`article.gone`, a
-tuple, empty for most); `write_page` (article_writer_finalized) writes `gone/index.html`
-with the marked items, newest mark first. Each mark is in the digest of its article's page
-and of `/gone/` (plan.py), so a changed sidecar re-renders exactly those pages.
+tuple, empty for most) and its events for the corrections log (`article.gone_log`, read by
+changelog.py); `write_page` (article_writer_finalized) writes `gone/index.html` with the
+marked items, newest mark first. Each mark is in the digest of its article's page and of
+`/gone/` (plan.py), so a changed sidecar re-renders exactly those pages (and the log's).
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..post.gone import LEFT_FEED, SIDECAR_NAME, Disappearances, Event, SidecarError
+from ..post.gone import (
+    LEFT_FEED,
+    MARKED,
+    SIDECAR_NAME,
+    SOURCE_GONE,
+    Disappearances,
+    Event,
+    SidecarError,
+)
 from .state import BuildState
 
 logger = logging.getLogger(__name__)
@@ -24,6 +33,15 @@ logger = logging.getLogger(__name__)
 URL = "gone/"
 SAVE_AS = URL + "index.html"
 TEMPLATE = "gone"
+#: The corrections log's kinds for the events of the sidecar (build/changelog.py).
+LOG_KINDS = {
+    (LEFT_FEED, True): "left-feed",
+    (LEFT_FEED, False): "back-in-feed",
+    (SOURCE_GONE, True): "source-gone",
+    (SOURCE_GONE, False): "source-back",
+}
+#: The fragment of an article page that holds its disappearance notes.
+ANCHOR = "gone"
 #: What a template says of a mark: the item left its feed, or its page answers 404 or 410, or
 #: redirects to its site's home page.
 WITHDRAWN, NOT_FOUND, HOME = "withdrawn", "not-found", "home"
@@ -60,6 +78,28 @@ def mark_of(event: Event) -> Mark | None:
     return Mark(event.signal, kind, since, event.status, event.location)
 
 
+@dataclass(frozen=True)
+class LogEvent:
+    """One event of an article's disappearances as the corrections log lists it."""
+
+    seen: datetime
+    kind: str
+    anchor: str
+
+
+def log_events(events: Iterable[Event], marked: bool) -> tuple[LogEvent, ...]:
+    """The events as log lines; those of a signal marked now lead to the notes (`#gone`)."""
+    found = []
+    for event in events:
+        try:
+            seen = datetime.fromisoformat(event.seen)
+        except ValueError:
+            continue
+        kind = LOG_KINDS[(event.signal, event.state == MARKED)]
+        found.append(LogEvent(seen, kind, ANCHOR if marked else ""))
+    return tuple(found)
+
+
 def load(settings: dict[str, Any]) -> Disappearances:
     """The sidecar of the site's archive folder ({} when missing; unreadable: warned, {})."""
     state = BuildState.of(settings)
@@ -89,8 +129,11 @@ def attach(generator: Any) -> None:
         for article in getattr(generator, group, None) or ():
             source = str(getattr(article, "source_path", "") or "")
             rel = os.path.relpath(os.path.abspath(source), root).replace(os.sep, "/")
-            events = gone.marks(rel).values() if source and not rel.startswith("..") else ()
+            ours = bool(source) and not rel.startswith("..")
+            events = gone.marks(rel).values() if ours else ()
             article.gone = tuple(m for m in map(mark_of, events) if m is not None)
+            history = gone.items.get(rel, []) if ours else []
+            article.gone_log = log_events(history, bool(article.gone))
 
 
 def write_page(generator: Any, writer: Any) -> None:
