@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from browserkit import axe
+from browserkit import axe, open_search, titles
 
 pytestmark = pytest.mark.browser
 
@@ -70,3 +70,12 @@ def test_log_page_fits_a_small_screen(browser: Any, site: str) -> None:
         assert width <= page.evaluate("window.innerWidth")
     finally:
         context.close()
+
+
+def test_search_filters_the_updated_items(page: Any, site: str) -> None:
+    open_search(page, site + "/", "des")
+    everything = titles(page)
+    open_search(page, site + "/", "des", updated="oui")
+    assert len(everything) > 1 and len(titles(page)) == 1, everything
+    assert titles(page)[0] in everything and "rancongiciels" in titles(page)[0]
+    assert page.input_value("#search-updated") == "oui"
