@@ -194,6 +194,8 @@ def write(generator: Any, writer: Any) -> None:
             log=log,
             page=page,
         )
+    if not log.items:
+        return  # no feed: an empty Atom feed would say it was updated now, at every build
     folder = theme_folder(settings) / "translations"
     words = i18n.translations(str(folder), settings.get("DEFAULT_LANG") or "en")
     limit = feed_items(settings)

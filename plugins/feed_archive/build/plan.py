@@ -171,7 +171,7 @@ def plan_changes(
         lines = [entry_line(entry) for entry in page.items]
         parts = [*head, str(page.shown), str(len(pages)), count, *links, *lines]
         plan.add(rel, "changes", parts, [entry.article for entry in page.items])
-    if log.feed:
+    if log.feed and log.items:
         shown = log.items[:feed_items]
         articles = [entry.article for entry in shown]
         lines = [entry_line(entry) for entry in shown]
