@@ -259,9 +259,11 @@ def test_log_page_and_its_strings_follow_french_typography(sample_site: Path) ->
 def test_every_kind_has_a_label_in_the_feed_and_the_theme() -> None:
     from conftest import ROOT
     from feed_archive.build.changelog import KIND_LABELS
+    from feed_archive.build.gone import LOG_KINDS
     from feed_archive.post.changes import KINDS
 
-    assert tuple(KIND_LABELS) == KINDS
+    # the version changes' kinds, then the disappearances' (build/gone.py)
+    assert tuple(KIND_LABELS) == (*KINDS, *LOG_KINDS.values())
     template = (ROOT / "theme" / "templates" / "partials" / "kinds.html").read_text("utf-8")
     for kind, label in KIND_LABELS.items():
         assert f'"{kind}": _("{label}")' in template, kind
