@@ -106,11 +106,22 @@ def test_a_withdrawn_item_that_comes_back_is_cleared_and_its_history_kept(tmp_pa
     assert [e.state for e in gone.items[rel]] == ["marked", "cleared"]
 
 
-def test_the_first_run_and_a_failed_item_mark_nothing(tmp_path, httpserver):
+def test_the_first_run_marks_nothing(tmp_path, httpserver):
     url = _serve_feed(httpserver, [_item(n) for n in (1, 3)])
     report, _ = _run(tmp_path, url, START)
     assert report.withdrawn == 0
     assert not (tmp_path / "archive" / SIDECAR_NAME).exists(), "no sidecar without a mark"
+
+
+def test_an_unreadable_sidecar_is_never_overwritten(tmp_path, httpserver, caplog):
+    url = _serve_feed(httpserver, [_item(n) for n in range(1, 5)])
+    _run(tmp_path, url, START)
+    sidecar = tmp_path / "archive" / SIDECAR_NAME
+    sidecar.write_text('{"format": 1, "items": {', encoding="utf-8")  # a bad merge
+    report, _ = _run(tmp_path, _serve_feed(httpserver, [_item(n) for n in (1, 3, 4)]), START)
+    assert report.counts["unchanged"] == 3, "the feed is archived all the same"
+    assert sidecar.read_text(encoding="utf-8") == '{"format": 1, "items": {'
+    assert any(SIDECAR_NAME in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
 
 
 def _archive_with_links(tmp_path: Path, httpserver, count: int = 3) -> Path:
