@@ -130,7 +130,8 @@ def test_loopback_and_metadata_images_are_never_fetched(
         f'<img src="http://127.0.0.1:{port}/admin/camera.png" alt="cam">'
         f'<img src="http://localhost:{port}/admin/action?x.png" alt="act">'
         '<img src="http://169.254.169.254/latest/meta-data/iam.png" alt="meta">'
-        f'<img src="http://[::1]:{port}/admin/camera.png" alt="v6">'
+        f'<img src="http://127.1:{port}/admin/camera.png" alt="short">'  # resolves to 127.0.0.1
+        f'<img src="http://0.0.0.0:{port}/admin/camera.png" alt="any">'  # Linux: this machine
     )
     base = httpserver.url_for("").rstrip("/")
     httpserver.expect_request("/feed.xml").respond_with_data(
@@ -146,11 +147,11 @@ def test_loopback_and_metadata_images_are_never_fetched(
     assert f"](http://127.0.0.1:{port}/admin/camera.png)" in post.read_text("utf-8")
     # The reasons go to the log only...
     messages = [r.getMessage() for r in caplog.records]
-    assert len(messages) == 4, messages
+    assert len(messages) == 5, messages
     assert all("FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS" in m for m in messages), messages
     # ...and the committed index holds a bare marker for each failure: no reason, no port.
     index = json.loads((content / "archive" / images.INDEX_NAME).read_text("utf-8"))
-    assert len(index) == 4
+    assert len(index) == 5
     assert all(value == {"failed": True} for value in index.values()), index
 
 
@@ -213,7 +214,7 @@ def test_feed_redirect_to_another_private_host_is_refused(
         "", status=302, headers={"Location": f"http://localhost:{port}/intranet/news.xml"}
     )
     httpserver.expect_request("/intranet/news.xml").respond_with_data(FEED, content_type="text/xml")
-    report = fetch_into(tmp_path, httpserver.url_for("/feed.xml"))
+    report = fetch_into(tmp_path, f"http://127.0.0.1:{port}/feed.xml")
     assert report.failed
     assert "localhost" in report.error and "FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS" in report.error
     assert _requests(httpserver, "/intranet") == 0
@@ -244,7 +245,7 @@ def test_image_redirect_into_private_space_is_refused(httpserver: HTTPServer) ->
             "", status=302, headers={"Location": secret}
         )
         gate = Gate(allowed=(ipaddress.ip_network("127.0.0.2/32"),))
-        with pytest.raises(FetchError, match="127.0.0.1"):
+        with pytest.raises(FetchError, match="localhost has no public address"):
             fetch.fetch(other.url_for("/a.png"), LIMITS, gate=gate)
         assert _requests(other, "/a.png") == 1
         assert _requests(httpserver, "/secret.png") == 0
@@ -296,8 +297,10 @@ def test_dns_rebinding_connects_to_the_checked_address(httpserver: HTTPServer) -
 def test_dns_rebinding_from_a_public_answer_to_loopback_is_refused(
     httpserver: HTTPServer,
 ) -> None:
-    """A name that answers a public address when checked and 127.0.0.1 afterwards: the fetch
-    asks once, and never reaches 127.0.0.1 (whether the public address answers or not)."""
+    """A name that answers a public address when checked and 127.0.0.1 afterwards (here
+    "localhost", which the system resolver answers with loopback, so a fetch that resolved the
+    name again when connecting would reach the server): the fetch asks once, and never reaches
+    127.0.0.1, whether the public address answers or not."""
     from feed_archive.ingest.netguard import Gate
 
     httpserver.expect_request("/img.png").respond_with_data(b"loopback-only")
@@ -305,9 +308,9 @@ def test_dns_rebinding_from_a_public_answer_to_loopback_is_refused(
     quick = Limits(timeout=0.3, total_timeout=1, max_bytes=1000, max_redirects=0, user_agent="t")
     with contextlib.suppress(FetchError):
         fetch.fetch(
-            f"http://rebind.test:{httpserver.port}/img.png", quick, gate=Gate(resolve=resolver)
+            f"http://localhost:{httpserver.port}/img.png", quick, gate=Gate(resolve=resolver)
         )
-    assert resolver.questions == [("rebind.test", httpserver.port)]
+    assert resolver.questions == [("localhost", httpserver.port)]
     assert _requests(httpserver, "/img.png") == 0
 
 

@@ -16,6 +16,7 @@ from . import fetch as fetching
 from . import images, tagging
 from .convert import build_post
 from .entry import Entry
+from .netguard import Gate
 from .parse import ParseError, parse
 from .record import Recorder
 from .redact import Redactor, redacted_fields, redacted_logs
@@ -135,6 +136,7 @@ def archive_feed(
             limits,
             etag=redact.reveal(remembered.get("etag")),
             last_modified=redact.reveal(remembered.get("last_modified")),
+            gate=Gate.for_feed(url, config.allow_private_networks),
         )
         report.status = None if fetching.is_local(url) else result.status
         recorder = Recorder(
