@@ -12,8 +12,10 @@ from __future__ import annotations
 import base64
 import gzip
 import html
+import json
 import logging
 import re
+import subprocess
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, quote_plus
@@ -22,7 +24,7 @@ from xml.sax.saxutils import escape
 import pytest
 from werkzeug import Request, Response
 
-from conftest import LogCollector, archive_config, build_site
+from conftest import LogCollector, archive_config, build_site, copy_project, run_invoke
 from feed_archive.ingest import archive
 
 KEY = "Zk?+q~L/m 2x&==!"
@@ -278,6 +280,34 @@ def test_no_form_reaches_the_built_site_search_index_or_cache(
     assert any(where.endswith("all.atom.xml") for where in places)
     assert any("/cache/" in where for where in places)
     places["logs"] = _log_text(logs)
+    assert _where(places) == [], "\n".join(_where(places))
+
+
+def test_no_form_reaches_the_command_line_or_the_commits(tmp_path: Path, httpserver: Any) -> None:
+    """`invoke fetch` then `invoke commit` in a copy of the project, the key in the environment:
+    what they print (stdout, stderr), the commit messages and the committed files."""
+    project = copy_project(tmp_path / "project")
+    with (project / "pelicanconf.py").open("a", encoding="utf-8") as conf:
+        conf.write("\nFEED_ARCHIVE_SOURCES = []  # the test's feeds are in sources.json\n")
+    (project / "sources.json").write_text(json.dumps(_sources(httpserver)), encoding="utf-8")
+    _private_feed(httpserver, list(FORMS.values()), etag=FORMS["plus-for-space"])
+    fetched = run_invoke(project, "fetch", env={ENV: KEY})
+    assert "Privé" in fetched.stdout and f"{len(FORMS)} new" in fetched.stdout, fetched.stdout
+    assert fetched.returncode == 1  # "Perdu" fails (its redirect ends on a 404)
+    committed = run_invoke(project, "commit", env={ENV: KEY})
+    assert committed.returncode == 0, committed.stderr
+    history = subprocess.run(
+        ["git", "-C", str(project), "log", "-p", "--format=%an %ae%n%B"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert f"archive: {len(FORMS)} new items" in history and ".feed-archive-state.json" in history
+    places = {
+        "invoke fetch": fetched.stdout + fetched.stderr,
+        "invoke commit": committed.stdout + committed.stderr,
+        "git log -p": history,
+    }
     assert _where(places) == [], "\n".join(_where(places))
 
 
