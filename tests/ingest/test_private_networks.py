@@ -80,8 +80,18 @@ BLOCKED = [
     "::ffff:169.254.169.254",
     "2002:7f00:1::1",  # 6to4 around 127.0.0.1
     "2002:a9fe:a9fe::1",  # 6to4 around 169.254.169.254
+    "64:ff9b::7f00:1",  # NAT64 around 127.0.0.1 (the prefix itself counts as global)
+    "64:ff9b::a9fe:a9fe",  # NAT64 around 169.254.169.254
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
 ]
-PUBLIC = ["93.184.215.14", "1.1.1.1", "2606:4700:4700::1111", "::ffff:1.1.1.1", "2a00:1450::1"]
+PUBLIC = [
+    "93.184.215.14",
+    "1.1.1.1",
+    "2606:4700:4700::1111",
+    "::ffff:1.1.1.1",
+    "2a00:1450::1",
+    "64:ff9b::101:101",  # NAT64 around 1.1.1.1
+]
 
 
 @pytest.mark.parametrize("address", BLOCKED)

@@ -321,6 +321,7 @@ def test_no_form_reaches_the_command_line_or_the_commits(tmp_path: Path, httpser
         ("s3cr&t k€y+/=", "a " + _lower_hex(quote_plus("s3cr&t k€y+/=")) + " b"),
         ("s3cr&t k€y+/=", "a s3cr&amp;t k&euro;y&#x2b;&#47;&equals; b"),
         ("s3cr&t k€y+/=", "a s3cr\\&t k€y\\+/\\= b"),  # Markdown's backslash escapes
+        ("s3cr&t k€y+/=", "a S3cr%26t&#32;k%e2%82%ACy\\+&sol;%3D b"),  # mixed, char by char
         ("s3cr&t k€y+/=", "a " + _b64("x s3cr&t k€y+/= yy".encode()) + " b"),
         ("S3CRET-host", "a https://s3cret-host.feeds.example/ b"),  # host names lose their case
     ],
