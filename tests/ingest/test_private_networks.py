@@ -231,6 +231,20 @@ def test_feed_redirect_to_another_private_host_is_refused(
     assert not list(tmp_path.rglob("*.md"))
 
 
+def test_allow_list_opts_in_to_a_feed_redirect_into_private_space(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    port = httpserver.port
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        "", status=302, headers={"Location": f"http://localhost:{port}/intranet/news.xml"}
+    )
+    httpserver.expect_request("/intranet/news.xml").respond_with_data(FEED, content_type="text/xml")
+    url = f"http://127.0.0.1:{port}/feed.xml"
+    report = fetch_into(tmp_path, url, FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS=LOOPBACK_ONLY)
+    assert report.error is None and report.counts["new"] == 29, report.line()
+    assert _requests(httpserver, "/intranet") == 1
+
+
 def test_feed_redirect_within_its_own_host_is_followed(
     tmp_path: Path, httpserver: HTTPServer
 ) -> None:
