@@ -267,3 +267,35 @@ def test_every_kind_has_a_label_in_the_feed_and_the_theme() -> None:
     template = (ROOT / "theme" / "templates" / "partials" / "kinds.html").read_text("utf-8")
     for kind, label in KIND_LABELS.items():
         assert f'"{kind}": _("{label}")' in template, kind
+
+
+def test_other_events_join_the_log_through_an_entry_source() -> None:
+    """The hook for other events (issue 16, disappearances): a function article -> entries."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from feed_archive.build.changelog import Entry, make_log, version_entries
+
+    def article(n: int) -> Any:
+        return SimpleNamespace(fa=SimpleNamespace(url=f"a/{n}/"), revisions=None)
+
+    def left_feed(item: Any) -> list[Entry]:
+        day = dt.datetime(2025, 5, int(item.fa.url.split("/")[1]), tzinfo=dt.UTC)
+        return [Entry(seen=day, article=item, kinds=("left-feed",), anchor="gone")]
+
+    log = make_log([article(n) for n in (3, 9, 5)], 2, sources=(version_entries, left_feed))
+    assert [e.url for e in log.items] == ["a/9/#gone", "a/5/#gone", "a/3/#gone"]
+    assert [len(p.items) for p in log.pages] == [3, 2]  # the main page and page/1, like a tag's
+
+
+def test_a_change_of_no_kind_reads_details_only(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    post = write_updated_post(content, 1)
+    text = post.read_text(encoding="utf-8").replace("\n\nAjout numéro 1.", "")
+    post.write_text(text.replace("Premier", "[Premier](https://example.org/)"), encoding="utf-8")
+    folder = post.with_name("article-1.versions")
+    old = (folder / "001.md.txt").read_text(encoding="utf-8")
+    (folder / "001.md.txt").write_text(old.replace("Article 1", "[MàJ] Article 1"), "utf-8")
+    output = build_site(content, tmp_path / "out", **NO_SEARCH)
+    html = (output / "changes" / "index.html").read_text(encoding="utf-8")
+    assert _lines(html) == [("/2025/03/01/article-1/#diff-2", "Détails seulement (liens, images)")]

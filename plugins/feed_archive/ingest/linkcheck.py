@@ -5,7 +5,8 @@ FEED_ARCHIVE_LINK_CHECK_SECONDS, starting where the last run stopped (the state 
 place), in the archive's path order. Politely: the fetcher's User-Agent, `HEAD` (then `GET`
 when the server refuses HEAD), never a redirect followed blindly, never a link that holds a
 feed's secret (or the `***` that replaced one), never an address outside the public internet
-unless FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS lists it. A 404 or 410, or a redirect to a site's
+unless FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS lists it (netguard.Gate, each hop connected to the
+very address it checked: connect.pinned). A 404 or 410, or a redirect to a site's
 home page, marks the item "source gone" (post/gone.py); a 2xx answer clears the mark; any
 other answer, or none, changes nothing. Nothing here ever raises to the caller.
 """
@@ -15,16 +16,16 @@ from __future__ import annotations
 import bisect
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
-from urllib.parse import quote, quote_plus
 
 import httpx
 
 from ..post import is_absolute_http, posts, read_header
 from ..post.gone import SOURCE_GONE, Disappearances
-from .guard import Refused, check_host
+from .connect import Watchdog, pinned
+from .netguard import Gate, Refused
+from .redact import MARK, Redactor
 
 logger = logging.getLogger(__name__)
 
@@ -72,25 +73,29 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Asker:
-    """How links are asked: User-Agent, per-request timeout, redirects, reachable networks."""
+    """How links are asked: User-Agent, per-request timeout, redirects, reachable addresses."""
 
     user_agent: str
     timeout: float
     max_redirects: int
-    allowed: tuple[str, ...] = ()
+    #: what a check may connect to (netguard: public addresses and the allowed networks)
+    gate: Gate = field(default_factory=Gate)
 
     def ask(self, url: httpx.URL, method: str, seconds: float) -> tuple[int, str | None]:
-        """The status and Location of one request (body never read); raises on any failure."""
-        host, port = check_host(url, self.allowed)
-        logger.debug("link check: %s %s (%s:%s)", method, url, host, port)
-        client = httpx.Client(
-            timeout=httpx.Timeout(min(self.timeout, seconds)),
-            follow_redirects=False,
-            trust_env=False,
-            headers={"User-Agent": self.user_agent},
-        )
-        with client, client.stream(method, url) as response:
-            return response.status_code, response.headers.get("location")
+        """The status and Location of one request (body never read) within `seconds`, sent
+        only to an address the gate allows; raises on any failure (Refused, OSError, httpx)."""
+        options = {
+            "timeout": httpx.Timeout(min(self.timeout, seconds)),
+            "follow_redirects": False,
+            "trust_env": False,
+            "headers": {"User-Agent": self.user_agent},
+        }
+        logger.debug("link check: %s %s", method, url)
+        with (
+            Watchdog(seconds) as watchdog,
+            pinned(options, url, self.gate, watchdog.trace, method) as answer,
+        ):
+            return answer.status_code, answer.headers.get("location")
 
 
 def _home(url: httpx.URL) -> bool:
@@ -119,15 +124,6 @@ def verdict(link: str, asker: Asker, deadline: float) -> Verdict:
     return Verdict(UNKNOWN)
 
 
-def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
-    """Each secret as written, percent-encoded and form-encoded, and the `***` redaction."""
-    forms = {"***"}
-    for secret in secrets:
-        if secret:
-            forms |= {secret, quote(secret, safe=""), quote_plus(secret, safe="")}
-    return tuple(sorted(forms))
-
-
 def _sample(root: Path, start: str) -> list[str]:
     """Every post (relative path) in path order, beginning at `start` and wrapping around."""
     names = sorted(p.relative_to(root).as_posix() for p in posts(root))
@@ -153,7 +149,7 @@ def check_links(
     seconds: float,
     start: str,
     seen: str,
-    secrets: tuple[str, ...] = (),
+    redact: Redactor | None = None,
 ) -> tuple[LinkReport, str]:
     """Check up to `count` links within `seconds`, from the post `start`; (report, next start)."""
     report = LinkReport(enabled=count > 0 and seconds > 0)
@@ -161,7 +157,6 @@ def check_links(
         return report, start
     began = time.monotonic()
     deadline = began + seconds
-    forms = secret_forms(secrets)
     order = _sample(Path(root), start)
     following = start
     for index, rel in enumerate(order):
@@ -174,7 +169,7 @@ def check_links(
         link = _link_of(Path(root), rel)
         if not link:
             continue
-        if any(form in link for form in forms):
+        if MARK in link or (redact is not None and redact.finds(link)):
             report.secret += 1
             continue
         report.checked += 1

@@ -35,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
     # seconds those checks may take in one run (0: none)
     "FEED_ARCHIVE_LINK_CHECKS": 20,
     "FEED_ARCHIVE_LINK_CHECK_SECONDS": 30.0,
-    # networks (CIDR) outside the public internet that link checks may reach (tests, intranets)
+    # issue 13: addresses (CIDR) outside the public internet that fetches may reach anyway
     "FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS": [],
     "FEED_ARCHIVE_SUMMARY_LENGTH": 280,
     "FEED_ARCHIVE_LOCK_TIMEOUT": 0.0,
