@@ -11,14 +11,17 @@ The order below is the order of a build, and it matters where two handlers share
 - get_writer: the writer that skips the pages the plan says are unchanged.
 - article_writer_finalized: the archive's own pages (`write_archive_pages`) after Pelican's
   article pages, then search indexing starts in the background (the article pages are done).
-- finalized: `end` removes stale files, waits for search and logs the size budget.
+- static_generator_finalized: the static files this build copies (kept in the output).
+- finalized: `end` removes stale files, waits for search, removes every file the build did not
+  make, and logs the size budget; it must come after every other plugin's finalized hook, so
+  feed_archive is the last of PLUGINS (publishconf.py lists the sitemap plugin first).
 """
 
 from __future__ import annotations
 
 from pelican import signals
 
-from .build import content, pages, reader, revisions, search, stats, theme, writer
+from .build import content, outputs, pages, reader, revisions, search, stats, theme, writer
 
 
 def register() -> None:
@@ -34,4 +37,5 @@ def register() -> None:
     signals.get_writer.connect(writer.get_writer)
     signals.article_writer_finalized.connect(pages.write_archive_pages)
     signals.article_writer_finalized.connect(search.start)
+    signals.static_generator_finalized.connect(outputs.note_statics)
     signals.finalized.connect(content.end)
