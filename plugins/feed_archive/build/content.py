@@ -1,10 +1,11 @@
 """Content: the hooks around the build as a whole (start, plan, end); never fetches anything.
 
 - `begin` (initialized): the build's state, its settings checked (each bad key named), the
-  plugin's progress lines shown, feed images' empty-alt warnings left out, a restored cache and
-  output checked against their seal (with FEED_ARCHIVE_CACHE_KEY, seal.py) before anything
-  reads them, Pelican's content cache set aside when the settings or the code it was made with
-  changed, what the output folder holds noted (outputs.py).
+  archive's files found, the plugin's progress lines shown, feed images' empty-alt warnings
+  left out, a restored cache and output checked against their seal (with
+  FEED_ARCHIVE_CACHE_KEY, seal.py) before anything reads them, Pelican's content cache set
+  aside when the settings or code it was made with changed, what the output folder holds noted
+  (outputs.py).
 - `plan_pages` (all_generators_finalized): the page plan, before any page is written.
 - `end` (finalized): stale files removed, search finished, every file this build did not make
   removed from the output (outputs.py), the size budget, both folders sealed (with the key),
@@ -24,6 +25,8 @@ from . import budget, outputs, seal, search
 from .digests import PLUGIN, digest, distributions, files_parts, settings_parts, site_digest
 from .pages import feed_items
 from .plan import make_plan
+from .postfiles import RECORD_NAME as POSTS_RECORD
+from .postfiles import PostFiles
 from .state import BuildState
 from .theme import theme_folder
 from .writer import MANIFEST_NAME, OutputLog
@@ -108,8 +111,12 @@ def begin(pelican: Any) -> None:
     show_progress()
     seal.check(settings, state)  # before Pelican opens its pickled cache
     _cache_guard(settings)
-    record = Path(settings.get("CACHE_PATH") or "cache") / MANIFEST_NAME
-    state.output = OutputLog(settings["OUTPUT_PATH"], record, check=state.config.plan_check)
+    cache = Path(settings.get("CACHE_PATH") or "cache")
+    archive = os.path.join(settings.get("PATH") or "content", state.config.archive_dir)
+    state.posts = PostFiles(archive, cache / POSTS_RECORD)
+    state.output = OutputLog(
+        settings["OUTPUT_PATH"], cache / MANIFEST_NAME, check=state.config.plan_check
+    )
     outputs.begin(settings, state)
 
 
@@ -123,7 +130,9 @@ def plan_pages(generators: list[Any]) -> None:
         return
     settings = articles.settings
     site = site_digest(settings, theme_folder(settings))
-    state.plan = make_plan(site, state.timeline, articles.articles, settings, feed_items(settings))
+    state.plan = make_plan(
+        site, state.timeline, articles.articles, settings, feed_items(settings), state.posts.digest
+    )
 
 
 def end(pelican: Any) -> None:
@@ -149,6 +158,8 @@ def end(pelican: Any) -> None:
     removed |= outputs.sweep(pelican.settings, state)
     search.finish(state, removed)  # a removed page in a month folder: its month indexed again
     outputs.record_bundle(pelican.settings, state)
+    if state.posts is not None and state.plan is not None:
+        state.posts.save()
     if state.timeline is not None:
         logger.info("%s", budget.summary(pelican.settings["OUTPUT_PATH"], state.timeline.items()))
     seal.sign(pelican.settings, state)  # last: it vouches for every file written before it
