@@ -147,6 +147,14 @@ def _forge_the_seal(output: Path, cache: Path) -> None:
     seal.write_text(json.dumps(data), encoding="utf-8")
 
 
+def _alter_the_posts_record(output: Path, cache: Path) -> None:
+    """The JSON record of post digests (data, but it decides which posts are read again)."""
+    record = cache / "feed_archive-posts.json"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["posts"] = {}
+    record.write_text(json.dumps(data), encoding="utf-8")
+
+
 def _drop_the_seal(output: Path, cache: Path) -> None:
     (cache / "feed_archive-seal.json").unlink()
 
@@ -162,11 +170,20 @@ def _garble_the_seal(output: Path, cache: Path) -> None:
         (_plant_page, "output/planted.html not as sealed"),
         (_alter_a_kept_page, "not as sealed"),
         (_remove_a_file, "output/theme/css/theme.css not as sealed"),
+        (_alter_the_posts_record, "cache/feed_archive-posts.json not as sealed"),
         (_forge_the_seal, "the seal does not verify under this key"),
         (_drop_the_seal, "no seal"),
         (_garble_the_seal, "not a seal"),
     ],
-    ids=["planted", "altered-same-stat", "removed", "forged-seal", "no-seal", "garbled-seal"],
+    ids=[
+        "planted",
+        "altered-same-stat",
+        "removed",
+        "posts-record",
+        "forged-seal",
+        "no-seal",
+        "garbled-seal",
+    ],
 )
 def test_restored_folders_that_do_not_match_their_seal_are_dropped(
     site: tuple[Path, Path, Path], tmp_path: Path, tamper: Any, reason: str
