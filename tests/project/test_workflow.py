@@ -133,7 +133,7 @@ def test_archive_steps_are_in_the_right_order() -> None:
     build_at = next(i for i, step in enumerate(archive) if step.get("run") == "invoke preview")
     assert archive.index(restore) < build_at < archive.index(save)
     python = next(step for step in archive if uses(step) == "actions/setup-python")
-    assert python["with"]["cache"] == "pip"
+    assert "cache" not in python["with"]  # no pip cache: see the test just below
     assert any("pip install -r requirements.txt" in step.get("run", "") for step in archive)
     assert invoke_commands(workflow) == ["invoke fetch", "invoke commit --push", "invoke preview"]
     assert [uses(step) for step in steps(workflow, "deploy")] == ["actions/deploy-pages"]
@@ -281,6 +281,20 @@ def test_no_checkout_leaves_the_token_in_git_config(path: Path) -> None:
     ]
     assert checkouts
     assert all(step["with"]["persist-credentials"] is False for step in checkouts)
+
+
+@pytest.mark.parametrize("path", [ARCHIVE, TESTS], ids=["archive", "tests"])
+def test_no_restored_cache_holds_code(path: Path) -> None:
+    """Any workflow of the repository can write the Actions cache: a pip cache restored from
+    it would install whatever was planted there. Only the site's folders are cached (sealed)."""
+    cached = []
+    for job in load(path)["jobs"].values():
+        for step in job.get("steps", []):
+            if uses(step).startswith("actions/setup-"):
+                assert "cache" not in step.get("with", {}), step
+            if uses(step).startswith("actions/cache"):
+                cached.append(step["with"]["path"].split())
+    assert all(paths == ["output", "cache"] for paths in cached), cached
 
 
 def test_only_the_commit_step_holds_the_push_token() -> None:
