@@ -22,7 +22,16 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, LogCollector, site_settings, snapshot
+from conftest import (
+    ROOT,
+    SAMPLE_1,
+    LogCollector,
+    copy_project,
+    fetch_into,
+    run_invoke,
+    site_settings,
+    snapshot,
+)
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synth
@@ -274,3 +283,30 @@ def test_a_malformed_search_files_record_reindexes_the_bundle(
     assert len([w for w in warnings if "feed_archive-search-files.json ignored" in w]) == 1
     assert entry.stat().st_mtime_ns != indexed, "the bundle it cannot vouch for is rebuilt"
     assert json.loads(record.read_text(encoding="utf-8"))["files"], "saved anew"
+
+
+def test_invoke_preview_as_the_workflow_runs_it(tmp_path: Path) -> None:
+    """The attack of issue 13 end to end: `invoke preview` (publishconf.py) with the key, then a
+    planted pickle in cache/ and a planted page in output/, then `invoke preview` again."""
+    project = copy_project(tmp_path / "project")
+    fetch_into(project / "content", SAMPLE_1)
+    env = {"SITEURL": "https://someone.github.io/my-archive", KEY_ENV: KEY}
+    first = run_invoke(project, "preview", env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    output, cache = project / "output", project / "cache"
+    built = _site_names(output)
+    _plant_pickle(cache, tmp_path / "ran")
+    _plant_page(output, cache)
+    second = run_invoke(project, "preview", env=env)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert not (tmp_path / "ran").exists(), "the restored pickle was loaded"
+    assert not (output / "planted.html").exists()
+    assert "not trusted" in second.stdout + second.stderr
+    assert (cache / "feed_archive-seal.json").is_file()
+    assert not (output / "planted.html").exists()
+    assert _site_names(output) == built, "a clean build: the same files"
+
+
+def _site_names(output: Path) -> list[str]:
+    """The site's file names, the search bundle's aside (Pagefind names them anew each run)."""
+    return sorted(name for name in snapshot(output) if not name.startswith("pagefind/"))
