@@ -54,8 +54,9 @@ def is_relative(path: Any) -> bool:
     return not path.startswith("/") and all(part not in ("", ".", "..") for part in parts)
 
 
-def walk(folder: str) -> dict[str, os.stat_result]:
-    """Every file and symbolic link below `folder` (links are not followed), by relative path."""
+def walk(folder: str, folders: list[str] | None = None) -> dict[str, os.stat_result]:
+    """Every file and symbolic link below `folder` (links are not followed), by relative path;
+    the relative paths of its subfolders are added to `folders` when given."""
     found: dict[str, os.stat_result] = {}
     pending = [("", folder)]
     while pending:
@@ -67,6 +68,8 @@ def walk(folder: str) -> dict[str, os.stat_result]:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 pending.append((prefix + entry.name + "/", entry.path))
+                if folders is not None:
+                    folders.append(prefix + entry.name)
             else:
                 try:
                     found[prefix + entry.name] = entry.stat(follow_symlinks=False)
@@ -207,12 +210,22 @@ def made(settings: Mapping[str, Any], state: BuildState, present: dict[str, Any]
     return found
 
 
-def _remove_empty_folders(folder: str, retained: Iterable[str]) -> None:
-    keep = {os.path.join(folder, name) for name in retained}
-    for path, _, _ in sorted(os.walk(folder), key=lambda entry: -len(entry[0])):
-        if path != folder and path not in keep:
+def _remove_empty_folders(
+    folder: str, folders: list[str], files: Iterable[str], retained: Iterable[str]
+) -> None:
+    """Remove the `folders` that hold none of `files` (relative paths), deepest first; never
+    one of OUTPUT_RETENTION's. Only folders left empty are tried: no failing call per folder."""
+    full: set[str] = set()
+    for rel in files:
+        parent = rel.rpartition("/")[0]
+        while parent and parent not in full:
+            full.add(parent)
+            parent = parent.rpartition("/")[0]
+    keep = set(retained)
+    for rel in sorted(set(folders) - full, key=lambda name: -name.count("/")):
+        if rel.split("/", 1)[0] not in keep:
             try:
-                os.rmdir(path)
+                os.rmdir(os.path.join(folder, rel))
             except OSError:
                 continue
 
@@ -221,17 +234,20 @@ def sweep(settings: Mapping[str, Any], state: BuildState) -> set[str]:
     """Remove from the output every file this build did not make; return their paths."""
     folder = os.path.abspath(settings["OUTPUT_PATH"])
     other = foreign(settings)
-    if other is not None or not isinstance(state.outputs, Outputs):
+    if other is not None:
         logger.warning("feed_archive: %s holds %s too: nothing is removed from it", folder, other)
+    if other is not None or not isinstance(state.outputs, Outputs):
         return set()
-    present = walk(folder)
+    folders: list[str] = []
+    present = walk(folder, folders)
     removed = set(present) - made(settings, state, present)
     for rel in sorted(removed):
         try:
             os.unlink(os.path.join(folder, rel))
         except OSError as exc:
             logger.warning("feed_archive: cannot remove %s (%s)", rel, exc)
-    _remove_empty_folders(folder, settings.get("OUTPUT_RETENTION") or ())
+    retained = settings.get("OUTPUT_RETENTION") or ()
+    _remove_empty_folders(folder, folders, set(present) - removed, retained)
     state.outputs.removed = removed
     logger.info(
         "feed_archive: %s files not made by this build removed from %s%s",
