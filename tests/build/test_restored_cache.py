@@ -310,3 +310,26 @@ def test_invoke_preview_as_the_workflow_runs_it(tmp_path: Path) -> None:
 def _site_names(output: Path) -> list[str]:
     """The site's file names, the search bundle's aside (Pagefind names them anew each run)."""
     return sorted(name for name in snapshot(output) if not name.startswith("pagefind/"))
+
+
+@pytest.mark.usefixtures("keyed")
+@pytest.mark.parametrize("name", ["cache", "out"])
+def test_a_restored_folder_that_is_a_symbolic_link_is_dropped_not_emptied(
+    site: tuple[Path, Path, Path], tmp_path: Path, name: str
+) -> None:
+    """A restored cache can hold `cache` or `output` as a link to anywhere: the link goes, and
+    what it points at is left alone."""
+    content, output, cache = site
+    _run(content, output, cache)
+    victim = tmp_path / "victim"
+    shutil.copytree(tmp_path / name, victim)
+    (victim / "keep.txt").write_text("not the build's", encoding="utf-8")
+    shutil.rmtree(tmp_path / name)
+    os.symlink(victim, tmp_path / name)
+    kept = snapshot(victim)
+    pelican, warnings = _run(content, output, cache)
+    assert snapshot(victim) == kept
+    assert not (tmp_path / name).is_symlink()
+    assert any("not trusted" in w and "building clean" in w for w in warnings), warnings
+    assert pelican.feed_archive_build.output.kept == 0
+    assert snapshot(output) == snapshot(tmp_path / "clean")

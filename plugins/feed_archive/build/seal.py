@@ -6,7 +6,8 @@ With the key in the environment (`FEED_ARCHIVE_CACHE_KEY`, a repository secret),
 each build by writing `SEAL` in CACHE_PATH: the SHA-256 of every file of both folders,
 authenticated with HMAC-SHA256 under the key. `check` runs when the next build starts, before
 Pelican opens its cache: a seal that does not verify, or one file added, changed or missing,
-and both folders are emptied, so the build starts clean and nothing restored is read.
+and both folders are emptied, so the build starts clean and nothing restored is read (a folder
+that is itself a symbolic link is never trusted, and removed as a link, never followed).
 Without the key (a local build) nothing is checked or written: a machine trusts its own cache.
 """
 
@@ -106,9 +107,13 @@ def _sealed_files(path: Path, key: bytes) -> tuple[dict[str, str] | None, str]:
 
 
 def _empty(settings: Mapping[str, Any]) -> None:
-    """Empty the cache and output folders (never one that holds anything else)."""
+    """Empty the cache and output folders (never one that holds anything else); a folder that
+    is a symbolic link is removed as a link: what it points at is never touched."""
     for name, folder in (("CACHE_PATH", "cache"), ("OUTPUT_PATH", "output")):
         folder = _folders(settings)[folder]
+        if os.path.islink(folder):
+            os.unlink(folder)
+            continue
         other = foreign(settings, name)
         if other is not None:
             logger.error("feed_archive: %s holds %s too: not emptied", folder, other)
@@ -129,10 +134,14 @@ def check(settings: Mapping[str, Any], state: BuildState) -> None:
         return
     sealed = Sealed(key.encode("utf-8"), {})
     state.seal = sealed
-    present = _present(settings)
-    if not present:
+    links = [path for path in _folders(settings).values() if os.path.islink(path)]
+    present = {} if links else _present(settings)
+    if not present and not links:
         return  # nothing restored: a first build
-    files, reason = _sealed_files(Path(_folders(settings)["cache"]) / SEAL, sealed.key)
+    if links:
+        files, reason = None, f"{links[0]} is a symbolic link"
+    else:
+        files, reason = _sealed_files(Path(_folders(settings)["cache"]) / SEAL, sealed.key)
     if files is not None:
         digests = {name: (_stamp(info), _digest(path)) for name, (path, info) in present.items()}
         changed = sorted(
