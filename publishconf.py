@@ -24,7 +24,6 @@ DELETE_OUTPUT_DIRECTORY = not os.path.isfile(_RECORD)
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 
 # sitemap.xml (pelican-sitemap) and a robots.txt that points at it (a template under content/).
-# feed_archive stays last: its end hook removes what the build did not make and seals the rest.
-PLUGINS = ["pelican.plugins.sitemap", *PLUGINS]
+PLUGINS = [*PLUGINS, "pelican.plugins.sitemap"]
 SITEMAP = {"format": "xml", "exclude": [r"^robots\.txt$"]}
 TEMPLATE_PAGES = {**globals().get("TEMPLATE_PAGES", {}), "extra/robots.txt": "robots.txt"}

@@ -13,8 +13,9 @@ The order below is the order of a build, and it matters where two handlers share
   article pages, then search indexing starts in the background (the article pages are done).
 - static_generator_finalized: the static files this build copies (kept in the output).
 - finalized: `end` removes stale files, waits for search, removes every file the build did not
-  make, and logs the size budget; it must come after every other plugin's finalized hook, so
-  feed_archive is the last of PLUGINS (publishconf.py lists the sitemap plugin first).
+  make, logs the size budget and seals the folders; it must come after every other plugin's
+  finalized hook (pelican-sitemap writes sitemap.xml there), whatever the order of PLUGINS:
+  `end_last`, at initialized (every plugin is registered by then), connects it again, last.
 """
 
 from __future__ import annotations
@@ -24,9 +25,17 @@ from pelican import signals
 from .build import content, outputs, pages, reader, revisions, search, stats, theme, writer
 
 
+def end_last(pelican: object) -> None:
+    """initialized hook: `content.end` becomes the last finalized receiver (Pelican's signals
+    call their receivers in the order they were connected: an ordered set)."""
+    signals.finalized.disconnect(content.end)
+    signals.finalized.connect(content.end)
+
+
 def register() -> None:
     """Connect the plugin's build hooks (see the module docstring for why in this order)."""
     signals.initialized.connect(content.begin)
+    signals.initialized.connect(end_last)
     signals.readers_init.connect(reader.install)
     signals.article_generator_init.connect(reader.preread)
     signals.generator_init.connect(theme.install_theme_helpers)

@@ -205,10 +205,43 @@ def test_an_output_folder_holding_the_content_is_never_emptied(tmp_path: Path) -
     assert any("holds" in m and "nothing is removed" in m for m in messages)
 
 
-def test_publishconf_lists_feed_archive_last() -> None:
-    """Its end hook sweeps and seals the output: no plugin after it may write there."""
-    from pelican.settings import read_settings
+#: Two builds in a fresh process, feed_archive listed before a plugin that writes at the end of
+#: the build (pelican-sitemap writes sitemap.xml in its `finalized` hook); prints what the second
+#: build removed and whether it trusted the seal of the first.
+TWO_BUILDS = """
+import json, logging, sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
+from conftest import LogCollector, site_settings
+from pelican import Pelican
+from pathlib import Path
+content, output, cache = (Path(p) for p in sys.argv[2:5])
+plugins = ["feed_archive", "pelican.plugins.sitemap"]
+records = LogCollector()
+logging.getLogger().addHandler(records)
+for _ in range(2):
+    settings = site_settings(content, output, CACHE_PATH=str(cache), PLUGINS=plugins,
+                             SITEMAP={"format": "xml"}, FEED_ARCHIVE_SEARCH=False)
+    pelican = Pelican(settings)
+    pelican.run()
+    sitemap = (output / "sitemap.xml").is_file()
+warnings = [r.getMessage() for r in records.records if r.levelno >= logging.WARNING]
+print(json.dumps({"removed": sorted(pelican.feed_archive_build.outputs.removed),
+                  "sitemap": sitemap, "warnings": warnings}))
+"""
 
-    settings = read_settings(str(ROOT / "publishconf.py"))
-    assert settings["PLUGINS"][-1] == "feed_archive", settings["PLUGINS"]
-    assert "pelican.plugins.sitemap" in settings["PLUGINS"]
+
+def test_files_a_later_plugin_writes_at_the_end_are_kept_and_sealed(tmp_path: Path) -> None:
+    """Whatever the order of PLUGINS, the sweep and the seal come after every other plugin's
+    end of build: its files are neither removed by the next build nor break the seal."""
+    import subprocess
+
+    content = _content(tmp_path)
+    env = dict(os.environ, FEED_ARCHIVE_CACHE_KEY="k" * 64)
+    args = [str(ROOT), str(content), str(tmp_path / "out"), str(tmp_path / "cache")]
+    result = subprocess.run(
+        [sys.executable, "-c", TWO_BUILDS, *args], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["sitemap"] and report["removed"] == []
+    assert not [w for w in report["warnings"] if "not trusted" in w], report["warnings"]

@@ -143,12 +143,6 @@ def _search_record(settings: Mapping[str, Any]) -> Path:
 def begin(settings: Mapping[str, Any], state: BuildState) -> None:
     """initialized (from content.begin): note what the output folder holds as the build starts."""
     folder = os.path.abspath(settings["OUTPUT_PATH"])
-    plugins = [getattr(p, "__name__", p) for p in settings.get("PLUGINS") or ()]
-    if plugins and str(plugins[-1]).rsplit(".", 1)[-1] != "feed_archive":
-        logger.warning(
-            "feed_archive: list feed_archive last in PLUGINS (files plugins after it write "
-            "at the end of the build are not known to it)"
-        )
     if foreign(settings) is not None:
         return
     bundle = _check_bundle(folder, _search_record(settings))
