@@ -254,3 +254,10 @@ def test_the_workflow_sequence_archives_commits_and_builds_the_sample(tmp_path: 
     head = git("--git-dir", str(origin), "rev-parse", "main")
     run_workflow(project)
     assert git("--git-dir", str(origin), "rev-parse", "main") == head
+
+
+def test_the_test_job_may_mount_so_the_fault_tests_run() -> None:
+    """The read-only and full-disk tests mount; under CI they fail when they cannot (issue 13)."""
+    container = load(TESTS)["jobs"]["test"]["container"]
+    assert container["image"].startswith("python:3.12")
+    assert "--privileged" in container["options"].split()
