@@ -32,6 +32,9 @@ class Config:
     lock_timeout: float
     workers: int
     parallel_min: int
+    max_tags: int = 20
+    max_new_items: int = 2000
+    max_text_bytes: int = 512 * 1024
     sources_file: Path = Path()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -55,6 +58,7 @@ class BuildConfig:
     parallel_min: int
     plan: bool
     plan_check: bool
+    max_tags: int = 20
 
 
 def load_build(settings: Mapping[str, Any]) -> BuildConfig:
@@ -77,6 +81,7 @@ def load_build(settings: Mapping[str, Any]) -> BuildConfig:
         parallel_min=whole(values, "FEED_ARCHIVE_PARALLEL_MIN", 1),
         plan=flag(values, "FEED_ARCHIVE_PLAN"),
         plan_check=flag(values, "FEED_ARCHIVE_PLAN_CHECK"),
+        max_tags=whole(values, "FEED_ARCHIVE_MAX_TAGS", 1),
     )
 
 
@@ -124,6 +129,9 @@ def load(settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Con
         lock_timeout=number(values, "FEED_ARCHIVE_LOCK_TIMEOUT"),
         workers=whole(values, "FEED_ARCHIVE_WORKERS"),
         parallel_min=whole(values, "FEED_ARCHIVE_PARALLEL_MIN", 1),
+        max_tags=whole(values, "FEED_ARCHIVE_MAX_TAGS", 1),
+        max_new_items=whole(values, "FEED_ARCHIVE_MAX_NEW_ITEMS", 1),
+        max_text_bytes=whole(values, "FEED_ARCHIVE_MAX_TEXT_BYTES", 1024),
         sources_file=listed_in,
         raw=values,
     )
