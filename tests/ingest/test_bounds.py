@@ -169,6 +169,20 @@ def test_a_text_over_the_cap_is_cut_visibly_and_the_cut_recorded(
     assert line.endswith(" cut to 16000 bytes (FEED_ARCHIVE_MAX_TEXT_BYTES)")
 
 
+def test_a_cut_inside_a_code_block_closes_it_before_the_marker() -> None:
+    """Cut inside a fence (blank lines in the code too): the fence is closed, the marker after."""
+    from feed_archive.ingest import bounds
+
+    code = "\n\n".join(f"ligne {n} du code" for n in range(400))
+    markdown = "Un paragraphe.\n\n````\n" + code + "\n````\n\nLa fin."
+    cut = bounds.cut_text(markdown, 2_000)
+    assert len(cut.encode()) <= 2_000 and cut.startswith("Un paragraphe.\n\n````\nligne 0")
+    assert cut.endswith("\n````\n\n" + bounds.CUT_MARKER), cut[-80:]
+    html = body_html(cut) or ""
+    assert html.count("<pre>") == 1 and html.rstrip().endswith("</code></pre>\n<p>[…]</p>")
+    assert bounds.cut_text(markdown, len(markdown.encode())) == markdown
+
+
 def test_a_refetch_of_a_cut_text_is_unchanged(httpserver: Any, tmp_path: Path) -> None:
     """A cut item fetched again is the same version (nothing rewritten, no version added)."""
     entries = [item(1, html=FULL_TEXT * 3)]
