@@ -42,6 +42,9 @@ GZIP_CACHE = False
 # Posts carry every metadata in their header: no date from file names (Pelican's default reads
 # "2024-20-11…" at the start of a slug as a date and drops the post when it is not one).
 FILENAME_METADATA = ""
+# An archive holds each item once, in its publication's language: no translations to pair
+# (Pelican's pairing compares every article with every other one: ~0.4 s at 10,000 items).
+ARTICLE_TRANSLATION_ID = None
 
 ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
 ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"

@@ -1,8 +1,8 @@
 """Content: the hooks around the build as a whole (start, plan, end); never fetches anything.
 
 - `begin` (initialized): the build's state, its settings checked (each bad key named), the
-  plugin's progress lines shown, feed images' empty-alt warnings left out, Pelican's content
-  cache set aside when the settings or the code it was made with changed.
+  archive's files found, the plugin's progress lines shown, feed images' empty-alt warnings
+  left out, Pelican's content cache set aside when the settings or code it was made with changed.
 - `plan_pages` (all_generators_finalized): the page plan, before any page is written.
 - `end` (finalized): stale files removed, search finished, the size budget, state forgotten.
 """
@@ -20,6 +20,8 @@ from . import budget, search
 from .digests import PLUGIN, digest, distributions, files_parts, settings_parts, site_digest
 from .pages import feed_items
 from .plan import make_plan
+from .postfiles import RECORD_NAME as POSTS_RECORD
+from .postfiles import PostFiles
 from .state import BuildState
 from .theme import theme_folder
 from .writer import MANIFEST_NAME, OutputLog
@@ -103,8 +105,12 @@ def begin(pelican: Any) -> None:
     quiet_feed_warnings(settings, state.config.archive_dir)
     show_progress()
     _cache_guard(settings)
-    record = Path(settings.get("CACHE_PATH") or "cache") / MANIFEST_NAME
-    state.output = OutputLog(settings["OUTPUT_PATH"], record, check=state.config.plan_check)
+    cache = Path(settings.get("CACHE_PATH") or "cache")
+    archive = os.path.join(settings.get("PATH") or "content", state.config.archive_dir)
+    state.posts = PostFiles(archive, cache / POSTS_RECORD)
+    state.output = OutputLog(
+        settings["OUTPUT_PATH"], cache / MANIFEST_NAME, check=state.config.plan_check
+    )
 
 
 def plan_pages(generators: list[Any]) -> None:
@@ -117,7 +123,9 @@ def plan_pages(generators: list[Any]) -> None:
         return
     settings = articles.settings
     site = site_digest(settings, theme_folder(settings))
-    state.plan = make_plan(site, state.timeline, articles.articles, settings, feed_items(settings))
+    state.plan = make_plan(
+        site, state.timeline, articles.articles, settings, feed_items(settings), state.posts.digest
+    )
 
 
 def end(pelican: Any) -> None:
@@ -140,6 +148,8 @@ def end(pelican: Any) -> None:
             log.removed,
         )
     search.finish(state, removed)
+    if state.posts is not None and state.plan is not None:
+        state.posts.save()
     if state.timeline is not None:
         logger.info("%s", budget.summary(pelican.settings["OUTPUT_PATH"], state.timeline.items()))
     pelican.feed_archive_build = state  # what the build did, for whoever ran it (tests, bench)

@@ -1,10 +1,9 @@
-"""Digests: what a page depends on beyond the posts it shows, and what a post is, as bytes.
+"""Digests: what a page depends on beyond the posts it shows, as bytes.
 
 The site digest covers everything that can change any page: the settings (but those that
 change no output: paths, caches, workers), the theme's templates and translations, the
 plugin's code, the name and version of every installed distribution (a new Babel, Jinja or
-typogrify changes pages too) and Python's version. A post's digest covers its file and the
-versions kept beside it.
+typogrify changes pages too) and Python's version. Posts have their own (postfiles.py).
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ import importlib.metadata
 import sys
 from pathlib import Path
 from typing import Any, Iterable, Mapping
-
-from ..post import version_files
 
 #: Settings that change no byte of the output (where things are, how fast they are made).
 NEUTRAL = frozenset(
@@ -99,14 +96,6 @@ def site_digest(settings: Mapping[str, Any], theme: Path) -> bytes:
         *files_parts(PLUGIN, "*.py"),
         *distributions(),
     )
-
-
-def post_digest(source_path: str) -> bytes:
-    """The digest of a post: its file and every version kept beside it."""
-    path = Path(source_path)
-    parts = [path.read_bytes()]
-    parts += [version.read_bytes() for _, version in version_files(path)]
-    return digest(b"post", *parts)
 
 
 def of_keys(label: str, keys: Iterable[bytes | str]) -> bytes:

@@ -11,10 +11,10 @@ Pages the plan does not know (Pelican's hand-written pages, drafts) are always r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from .days import CALENDAR_URL, SOURCES_URL, TAGS_BY_COUNT_URL, TAGS_URL
-from .digests import digest, of_keys, post_digest
+from .digests import digest, of_keys
 from .listings import Listing, save_as
 from .stats.page import SAVE_AS as STATS_SAVE_AS
 from .timeline import Timeline
@@ -43,20 +43,24 @@ class PagePlan:
 
 
 class _Posts:
-    """The digest of each article (its file and versions), computed once per build."""
+    """Each article's token in a page digest: its URL and its post digest, made once per build."""
 
-    def __init__(self) -> None:
-        self.known: dict[int, bytes] = {}
+    def __init__(self, digest_of: Callable[[str], bytes]) -> None:
+        self.digest_of = digest_of
+        self.tokens: dict[int, bytes] = {}
 
-    def key(self, article: Any) -> bytes:
-        found = self.known.get(id(article))
+    def token(self, article: Any) -> bytes:
+        """The URL (length-prefixed) and the 16-byte digest of the article's post."""
+        found = self.tokens.get(id(article))
         if found is None:
-            found = self.known[id(article)] = post_digest(article.source_path)
+            url = article.fa.url.encode()
+            found = len(url).to_bytes(4, "little") + url + self.digest_of(article.source_path)
+            self.tokens[id(article)] = found
         return found
 
     def keys(self, articles: Iterable[Any]) -> list[bytes]:
-        """The url and digest of each article, in order."""
-        return [part for a in articles for part in (a.fa.url.encode(), self.key(a))]
+        """The tokens of the articles, in order, as one part (tokens are self-delimiting)."""
+        return [b"".join([self.token(a) for a in articles])]
 
 
 def _listing(plan: PagePlan, posts: _Posts, listing: Listing) -> None:
@@ -107,7 +111,7 @@ def _article(plan: PagePlan, posts: _Posts, article: Any) -> None:
     roles = [f"older={info.older.fa.url if info.older else ''}"]
     roles.append(f"newer={info.newer.fa.url if info.newer else ''}")
     parts = [*tags, source, day, *roles, *posts.keys([article, *around, *info.related])]
-    plan.add(article.save_as, "article", parts, [article, *around, *info.related])
+    plan.add(info.save_as, "article", parts, [article, *around, *info.related])
 
 
 def make_plan(
@@ -116,10 +120,14 @@ def make_plan(
     articles: Sequence[Any],
     settings: dict[str, Any],
     feed_items: int,
+    digest_of: Callable[[str], bytes],
 ) -> PagePlan:
-    """The plan of one build: its archive pages, article pages, feeds and direct templates."""
+    """The plan of one build: its archive pages, article pages, feeds and direct templates.
+
+    `digest_of` gives the digest of the post read from a source path (postfiles.PostFiles).
+    """
     plan = PagePlan(site)
-    posts = _Posts()
+    posts = _Posts(digest_of)
     for article in articles:
         _article(plan, posts, article)
     _calendar(plan, posts, timeline)
@@ -139,5 +147,5 @@ def make_plan(
     for name in ("404", "search"):
         if name in (settings.get("DIRECT_TEMPLATES") or ()):
             plan.add(str(settings.get(f"{name.upper()}_SAVE_AS") or f"{name}.html"), name, [], ())
-    plan.add(STATS_SAVE_AS, "stats", [posts.key(a) for a in articles], articles)
+    plan.add(STATS_SAVE_AS, "stats", posts.keys(articles), articles)
     return plan

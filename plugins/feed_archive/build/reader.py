@@ -21,6 +21,7 @@ from pelican.utils import pelican_open
 
 from ..pool import parallel_map
 from ..post import protect_local, restore_local, sanitize
+from .locations import Locations
 from .markdown import body_html, normalize, our_date, split_header
 from .state import BuildState
 from .typography import for_language
@@ -68,6 +69,7 @@ class ArchiveMarkdownReader(pelican_readers.MarkdownReader):
         self._archive_root = root.rstrip(os.sep) + os.sep
         self.typography = for_language(str(self.settings.get("DEFAULT_LANG") or "en"))
         self.formatted = frozenset(self.settings.get("FORMATTED_FIELDS") or ())
+        self.locations = Locations(self.settings)
 
     def is_archived(self, source_path: str) -> bool:
         """True for a file inside PATH/FEED_ARCHIVE_DIR."""
@@ -83,13 +85,16 @@ class ArchiveMarkdownReader(pelican_readers.MarkdownReader):
         if ready is None:
             ready = prepare(source_path, self.typography, self.formatted)
         if ready is not None:
-            return ready[0], self._capped(self._metadata(ready[1]))
+            metadata = self._capped(self._metadata(ready[1]))
+            self.locations.add(metadata, source_path)
+            return ready[0], metadata
         logger.debug("feed_archive: %s read by Python-Markdown", source_path)
         content, metadata = super().read(source_path)
         metadata = self._capped(metadata)
         for key in ("title", "summary"):
             if isinstance(metadata.get(key), str):
                 metadata[key] = self.typography(metadata[key])
+        self.locations.add(metadata, source_path)
         source = metadata.get("source")
         return finish(content, source if isinstance(source, str) else None, self.typography), (
             metadata
@@ -151,16 +156,16 @@ def preread(generator: Any) -> None:
     if state is None or not isinstance(reader, ArchiveMarkdownReader):
         return
     settings = generator.settings
-    todo = [
-        os.path.abspath(os.path.join(generator.path, name))
-        for name in generator.get_files(
-            settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"]
-        )
-        if name.endswith(".md") and generator.get_cached_data(name, None) is None
-    ]
-    todo = [path for path in todo if reader.is_archived(path)]
+    names = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
+    paths = {os.path.abspath(os.path.join(generator.path, name)): name for name in names}
+    todo = [path for path in paths if path.endswith(".md") and reader.is_archived(path)]
+    if state.posts is not None and settings.get("LOAD_CONTENT_CACHE"):
+        changed = state.posts.changed()  # posts the last build did not see as they are now
+        todo = [path for path in todo if path in changed]
     if len(todo) < state.config.parallel_min:
         return  # `read` prepares them one by one
+    if settings.get("LOAD_CONTENT_CACHE"):
+        todo = [path for path in todo if generator.get_cached_data(paths[path], None) is None]
     work = functools.partial(prepare, typography=reader.typography, formatted=reader.formatted)
     for path, ready in zip(todo, parallel_map(work, todo, state.config.workers, 1), strict=True):
         if ready is not None:

@@ -14,6 +14,7 @@ import nh3
 from babel.dates import format_date, format_time
 
 from ..post import content_key, plain_title, split_file, text_blocks, version_files
+from .state import BuildState
 
 logger = logging.getLogger(__name__)
 
@@ -233,9 +234,11 @@ def history(
     current_text: str | None = None,
     markdown_config: Mapping[str, Any] | None = None,
     lang: str = "fr",
+    files: list[Path] | None = None,
 ) -> Revisions | None:
-    """The history of the post at `post_path`, or None when it has no earlier version."""
-    files = [path for _, path in version_files(Path(post_path))]
+    """The history of the post at `post_path` (its version `files` if known), or None."""
+    if files is None:
+        files = [path for _, path in version_files(Path(post_path))]
     if not files:
         return None  # also the common case: one stat, no read
     texts = []
@@ -261,6 +264,10 @@ def history(
     return Revisions(versions=tuple(versions), changes=changes)
 
 
+def _version_files(source_path: str) -> list[tuple[int, Path]]:
+    return version_files(Path(source_path))
+
+
 def attach_revisions(generator: Any) -> None:
     """article_generator_finalized hook: give each archived post its `revisions` (else None).
 
@@ -269,17 +276,22 @@ def attach_revisions(generator: Any) -> None:
     beside it.
     """
     settings = generator.settings
+    state = BuildState.of(settings)
+    found = state.posts.version_files if state and state.posts else _version_files
     for group in ("articles", "translations", "hidden_articles", "drafts"):
         for content in getattr(generator, group, None) or ():
             metadata = getattr(content, "metadata", {}) or {}
             if "feed" not in metadata:
                 continue
             content.revisions = None
-            source_path = getattr(content, "source_path", None)
-            if not source_path or not version_files(Path(source_path)):
+            source_path = str(getattr(content, "source_path", None) or "")
+            files = [path for _, path in found(source_path)] if source_path else []
+            if not files:
                 continue
             lang = getattr(content, "lang", None) or settings.get("DEFAULT_LANG") or "fr"
             try:
-                content.revisions = history(Path(source_path), None, settings.get("MARKDOWN"), lang)
+                content.revisions = history(
+                    Path(source_path), None, settings.get("MARKDOWN"), lang, files
+                )
             except Exception:  # a broken history must not break the build
                 logger.exception("revisions: cannot read the history of %s", source_path)

@@ -28,6 +28,8 @@ class BuildState:
     started: float = field(default_factory=time.monotonic)
     #: source path -> (HTML, header values) of posts read ahead by the worker processes
     prepared: dict[str, tuple[str, dict[str, list[str]]]] = field(default_factory=dict)
+    #: the archive's post and version files found when the build started (postfiles.PostFiles)
+    posts: Any = None
     #: the timeline (timeline.Timeline) once the articles are known
     timeline: Any = None
     #: the page plan (plan.PagePlan) once every generator has its context
