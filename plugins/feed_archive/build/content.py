@@ -19,7 +19,7 @@ from ..settings import SettingsError, load
 from . import budget, search
 from .digests import PLUGIN, digest, distributions, files_parts, settings_parts, site_digest
 from .pages import feed_items
-from .plan import make_plan
+from .plan import make_plan, plan_changes
 from .postfiles import RECORD_NAME as POSTS_RECORD
 from .postfiles import PostFiles
 from .state import BuildState
@@ -126,6 +126,8 @@ def plan_pages(generators: list[Any]) -> None:
     state.plan = make_plan(
         site, state.timeline, articles.articles, settings, feed_items(settings), state.posts.digest
     )
+    if state.changes is not None:
+        plan_changes(state.plan, state.changes, feed_items(settings), state.posts.digest)
 
 
 def end(pelican: Any) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+from .changelog import entry_line
 from .days import CALENDAR_URL, SOURCES_URL, TAGS_BY_COUNT_URL, TAGS_URL
 from .digests import digest, of_keys
 from .listings import Listing, save_as
@@ -149,3 +150,23 @@ def make_plan(
             plan.add(str(settings.get(f"{name.upper()}_SAVE_AS") or f"{name}.html"), name, [], ())
     plan.add(STATS_SAVE_AS, "stats", posts.keys(articles), articles)
     return plan
+
+
+def plan_changes(
+    plan: PagePlan, log: Listing, feed_items: int, digest_of: Callable[[str], bytes]
+) -> None:
+    """Plan the corrections log's pages and feed (changelog.py) from what each one shows."""
+    head = [log.url, log.feed or ""]
+    pages = log.sequence
+    for page in log.pages:
+        rel = log.file if page.number == 0 else page.save_as
+        links = [f"{p.shown}={p.url}" for p in log.pager(page) if p is not None]
+        count = str(log.count) if page.number == 0 else ""
+        lines = [entry_line(entry) for entry in page.items]
+        parts = [*head, str(page.shown), str(len(pages)), count, *links, *lines]
+        plan.add(rel, "changes", parts, [entry.article for entry in page.items])
+    if log.feed and log.items:
+        shown = log.items[:feed_items]
+        articles = [entry.article for entry in shown]
+        lines = [entry_line(entry) for entry in shown]
+        plan.add(log.feed, "changes-feed", [*lines, *_Posts(digest_of).keys(articles)], articles)

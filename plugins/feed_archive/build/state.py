@@ -32,6 +32,8 @@ class BuildState:
     posts: Any = None
     #: the timeline (timeline.Timeline) once the articles are known
     timeline: Any = None
+    #: the corrections log (changelog.make_log: a listings.Listing of entries)
+    changes: Any = None
     #: the page plan (plan.PagePlan) once every generator has its context
     plan: Any = None
     #: what this build wrote, kept and removed (writer.OutputLog)

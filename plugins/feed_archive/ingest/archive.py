@@ -5,9 +5,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from dataclasses import fields, replace
 from datetime import UTC, datetime
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from ..pool import parallel_map
@@ -17,8 +16,10 @@ from . import bounds, images, tagging
 from . import fetch as fetching
 from .convert import build_post
 from .entry import Entry
+from .netguard import Gate
 from .parse import ParseError, parse
 from .record import Recorder
+from .redact import Redactor, redacted_fields, redacted_logs
 from .report import DUPLICATE, INCOMPLETE, OUTCOMES, SKIPPED, UPDATED, FeedReport
 from .store import State, Store, StoreError
 
@@ -28,28 +29,6 @@ logger = logging.getLogger(__name__)
 #: Progress of a long feed ("Next: 3000 of 12000 items archived"), shown by `invoke fetch`.
 progress = logging.getLogger("feed_archive.progress")
 PROGRESS_EVERY = 1000
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret replaced by `***`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
-def _without_secrets(entry: Entry, secrets: tuple[str, ...]) -> Entry:
-    """The entry with its feed's secrets redacted (private feeds often repeat the key in links)."""
-    if not secrets:
-        return entry
-    changes: dict[str, Any] = {}
-    for name in (f.name for f in fields(entry)):
-        value = getattr(entry, name)
-        if isinstance(value, str):
-            changes[name] = redact(value, secrets)
-        elif isinstance(value, tuple):
-            changes[name] = tuple(redact(v, secrets) for v in value)
-    return replace(entry, **changes)
 
 
 def _state_key(source: Source) -> str:
@@ -102,13 +81,13 @@ def _archive_entries(
     recorder: Recorder,
     report: FeedReport,
     now: datetime,
+    redact: Redactor,
 ) -> None:
-    """Build and record each entry of a document once; an entry that fails is named."""
-    secrets = source.secrets()
+    """Build and record each entry of a document once, redacted; an entry that fails is named."""
     localizer = images.Localizer.for_source(config, source) if source.images else None
     seen: set[str] = set()
     unique: list[Entry] = []
-    for entry in (_without_secrets(e, secrets) for e in entries):
+    for entry in (redacted_fields(e, redact) for e in entries):
         if entry.identity in seen:
             report.counts[DUPLICATE] += 1
         else:
@@ -125,16 +104,17 @@ def _archive_entries(
             if isinstance(built, str):
                 raise ValueError(built)
             for note in built[1]:
-                logger.warning("%s: %s", source.name, redact(note, secrets))
+                logger.warning("%s: %s", source.name, redact(note))
             post = images.localize_post(built[0], localizer)
+            post = redacted_fields(post, redact, keep=("identity", "slug"))
             report.counts[recorder.record(post, entry.legacy_identity)] += 1
         except StoreError:
             raise
         except Exception as exc:  # one broken item must not stop the feed
-            cause = redact(str(exc), secrets).split("\n")[0][:160]
+            cause = redact(str(exc)).split("\n")[0][:160]
             if not isinstance(built, str):
                 cause = f"{type(exc).__name__}: {cause}"
-            name = redact(entry.title or entry.identity, secrets)[:80]
+            name = (entry.title or entry.identity)[:80]
             logger.warning("%s: skipped item %r: %s", source.name, name, cause)
             report.miss(SKIPPED, name, cause)
     if localizer is not None:
@@ -150,7 +130,7 @@ def archive_feed(
 ) -> FeedReport:
     """Fetch, parse and store one feed; every failure becomes the report's one-line error."""
     report = FeedReport(source.name)
-    secrets = source.secrets()
+    redact = Redactor(source.secrets())
     now = now or datetime.now(UTC)
     key = _state_key(source)
     try:
@@ -164,7 +144,11 @@ def archive_feed(
             user_agent=config.user_agent,
         )
         result = fetching.fetch(
-            url, limits, etag=remembered.get("etag"), last_modified=remembered.get("last_modified")
+            url,
+            limits,
+            etag=redact.reveal(remembered.get("etag")),
+            last_modified=redact.reveal(remembered.get("last_modified")),
+            gate=Gate.for_feed(url, config.allow_private_networks),
         )
         report.status = None if fetching.is_local(url) else result.status
         recorder = Recorder(
@@ -177,23 +161,24 @@ def archive_feed(
         if result.not_modified:  # the same document again: its pending versions were served twice
             report.counts[UPDATED] += recorder.promote()
             state.set_pending(key, {})
+            state.set(key, redact.hide(result.etag), redact.hide(result.last_modified))
             return report
         # Relative ids and links resolve against the configured URL, never a redirect's target.
         feed = parse(result.content, result.content_type, _base_url(url))
-        report.warning = feed.warning
+        report.warning = redact(feed.warning) if feed.warning else None
         for title in feed.incomplete:
-            report.miss(INCOMPLETE, redact(title, secrets), "the document ends inside it")
-        _archive_entries(feed.entries, source, config, recorder, report, now)
+            report.miss(INCOMPLETE, redact(title), "the document ends inside it")
+        _archive_entries(feed.entries, source, config, recorder, report, now, redact)
         state.set_pending(key, recorder.served)
         if report.held:  # the held items are in this document: it must not be "not modified"
             state.set(key, None, None)
         elif not feed.cut:  # a cut document must not be answered "not modified" next time
-            state.set(key, result.etag, result.last_modified)
+            state.set(key, redact.hide(result.etag), redact.hide(result.last_modified))
     except (fetching.FetchError, ParseError, SettingsError, StoreError) as exc:
-        report.error = redact(str(exc), secrets)
+        report.error = redact(str(exc))
     except Exception as exc:  # a bug must not stop the other feeds either
         logger.debug("unexpected error on feed %s", source.name, exc_info=True)
-        report.error = redact(f"internal error: {type(exc).__name__}: {exc}", secrets)
+        report.error = redact(f"internal error: {type(exc).__name__}: {exc}")
     return report
 
 
@@ -219,7 +204,8 @@ def run(
     chosen = list(config.sources if sources is None else sources)
     store = Store(config.archive_root)
     reports: list[FeedReport] = []
-    with store.locked(config.lock_timeout):
+    every_secret = Redactor(secret for source in chosen for secret in source.secrets())
+    with redacted_logs(every_secret), store.locked(config.lock_timeout):
         state = State(config.state_file)
         for number, source in enumerate(chosen, 1):
             report = archive_feed(source, config, store, state, now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import sources_file
 from .errors import SettingsError
 from .feeds import Source, freeze_tag_rules, source_of
-from .values import check_names, flag, merged, names, number, patterns, text, whole
+from .values import check_names, flag, merged, names, networks, number, patterns, text, whole
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Config:
     max_new_items: int = 2000
     max_text_bytes: int = 512 * 1024
     sources_file: Path = Path()
+    #: Networks outside the public internet that fetches may reach (see netguard.Gate).
+    allow_private_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -133,5 +136,6 @@ def load(settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Con
         max_new_items=whole(values, "FEED_ARCHIVE_MAX_NEW_ITEMS", 1),
         max_text_bytes=whole(values, "FEED_ARCHIVE_MAX_TEXT_BYTES", 1024),
         sources_file=listed_in,
+        allow_private_networks=networks(values, "FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS"),
         raw=values,
     )

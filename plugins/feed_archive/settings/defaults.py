@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ARCHIVE_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
     "FEED_ARCHIVE_IMAGES_FEED_MAX_BYTES": 50 * 1024 * 1024,
     "FEED_ARCHIVE_IMAGE_TIMEOUT": 10.0,
+    # issue 13: addresses (CIDR) outside the public internet that fetches may reach anyway
+    "FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS": [],
     "FEED_ARCHIVE_SUMMARY_LENGTH": 280,
     "FEED_ARCHIVE_LOCK_TIMEOUT": 0.0,
     # issue 13: bounded output (ingest/bounds.py; the build caps tags of older posts too)
