@@ -129,12 +129,14 @@ def test(c, k=None, slow=True):
 
 @task
 def lint(c):
-    """ruff, mypy, the import contracts (import-linter) and the module size limit."""
+    """ruff, mypy, the import contracts (import-linter), the module size limit and zizmor."""
     c.run(f'"{PY}" -m ruff check .')
     c.run(f'"{PY}" -m ruff format --check .')
     c.run(f'"{PY}" -m mypy')
     c.run(f'"{Path(PY).with_name("lint-imports")}"', env={"PYTHONPATH": str(ROOT / "plugins")})
     c.run(f'"{PY}" scripts/module_sizes.py plugins/feed_archive 300')
+    # the workflows: no finding at zizmor's default level (pinned actions, no kept token, ...)
+    c.run(f'"{Path(PY).with_name("zizmor")}" --offline --quiet .github/workflows')
 
 
 # --- serving, production builds and publishing ---------------------------------------------

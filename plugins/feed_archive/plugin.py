@@ -11,19 +11,42 @@ The order below is the order of a build, and it matters where two handlers share
 - get_writer: the writer that skips the pages the plan says are unchanged.
 - article_writer_finalized: the archive's own pages (`write_archive_pages`) after Pelican's
   article pages, then search indexing starts in the background (the article pages are done).
-- finalized: `end` removes stale files, waits for search and logs the size budget.
+- static_generator_finalized: the static files this build copies (kept in the output).
+- finalized: `end` removes stale files, waits for search, removes every file the build did not
+  make, logs the size budget and seals the folders; it must come after every other plugin's
+  finalized hook (pelican-sitemap writes sitemap.xml there), whatever the order of PLUGINS:
+  `end_last`, at initialized (every plugin is registered by then), connects it again, last.
 """
 
 from __future__ import annotations
 
 from pelican import signals
 
-from .build import changelog, content, pages, reader, revisions, search, stats, theme, writer
+from .build import (
+    changelog,
+    content,
+    outputs,
+    pages,
+    reader,
+    revisions,
+    search,
+    stats,
+    theme,
+    writer,
+)
+
+
+def end_last(pelican: object) -> None:
+    """initialized hook: `content.end` becomes the last finalized receiver (Pelican's signals
+    call their receivers in the order they were connected: an ordered set)."""
+    signals.finalized.disconnect(content.end)
+    signals.finalized.connect(content.end)
 
 
 def register() -> None:
     """Connect the plugin's build hooks (see the module docstring for why in this order)."""
     signals.initialized.connect(content.begin)
+    signals.initialized.connect(end_last)
     signals.readers_init.connect(reader.install)
     signals.article_generator_init.connect(reader.preread)
     signals.generator_init.connect(theme.install_theme_helpers)
@@ -36,4 +59,5 @@ def register() -> None:
     signals.article_writer_finalized.connect(pages.write_archive_pages)
     signals.article_writer_finalized.connect(changelog.write)
     signals.article_writer_finalized.connect(search.start)
+    signals.static_generator_finalized.connect(outputs.note_statics)
     signals.finalized.connect(content.end)

@@ -40,6 +40,10 @@ class BuildState:
     output: Any = None
     #: the search indexing started while the other pages are written (search.Indexing)
     search: Any = None
+    #: what the output folder held when the build started, and what it kept (outputs.Outputs)
+    outputs: Any = None
+    #: the restored cache's key and file digests, with FEED_ARCHIVE_CACHE_KEY (seal.Sealed)
+    seal: Any = None
     #: the settings error the build started with, if any (already logged)
     error: str | None = None
 
