@@ -79,6 +79,15 @@ def test_fetch_prints_a_line_for_the_link_checks(project: Path) -> None:
     assert lines[-1].startswith("total: 29 new"), lines
 
 
+def test_the_sample_is_archived_offline_without_link_checks(project: Path) -> None:
+    """`invoke sample` (what bootstrap.sh runs) asks no name server: the sample is fictional."""
+    result = run_invoke(project, "sample")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Le Fil Numérique: 4 new, 1 updated" in result.stdout
+    assert "links:" not in result.stdout, result.stdout
+    assert (project / "output" / "index.html").is_file()
+
+
 def test_a_broken_theme_fails_the_build(project: Path) -> None:
     (project / "theme" / "templates" / "index.html").write_text("{% block x %}", encoding="utf-8")
     fetch_into(project / "content", SAMPLE_1)
