@@ -317,3 +317,31 @@ def retag(c, dry_run=False):
     print(f"{report.scanned} post(s) scanned, {len(report.changed)} {verb}")
     if report.errors:
         raise Exit(code=1)
+
+
+@task
+def verify(c):
+    """Recompute the digest of every post and kept version; exit 1 naming the changed files."""
+    from feed_archive.ingest import store
+    from feed_archive.ingest import verify as proof
+
+    config = _config()
+    try:
+        with store.Store(config.archive_root).locked(config.lock_timeout):
+            verdict = proof.verify(config.archive_root)
+    except store.StoreError as exc:
+        raise Exit(f"error: {exc}", code=2) from None
+    for path, recorded, actual in verdict.changed:
+        print(
+            f"changed: {os.path.relpath(path, ROOT)} (recorded {recorded[:12]}, now {actual[:12]})"
+        )
+    for path in verdict.missing:
+        print(f"missing: {os.path.relpath(path, ROOT)}")
+    if verdict.recorded_later:
+        print(f"{len(verdict.recorded_later)} file(s) had no record: digested now (recorded later)")
+    print(
+        f"{verdict.checked} file(s) checked, {len(verdict.changed)} changed, "
+        f"{len(verdict.missing)} missing; root digest {verdict.root_digest}"
+    )
+    if not verdict.ok:
+        raise Exit(code=1)

@@ -18,6 +18,7 @@ from . import images, tagging
 from .convert import build_post
 from .entry import Entry
 from .parse import ParseError, parse
+from .proof import Fetch, Journal
 from .record import Recorder
 from .report import DUPLICATE, INCOMPLETE, OUTCOMES, SKIPPED, UPDATED, FeedReport
 from .store import State, Store, StoreError
@@ -141,6 +142,7 @@ def archive_feed(
     secrets = source.secrets()
     now = now or datetime.now(UTC)
     key = _state_key(source)
+    journal: Journal | None = None
     try:
         url = source.resolved_url()
         remembered = state.get(key)
@@ -155,12 +157,23 @@ def archive_feed(
             url, limits, etag=remembered.get("etag"), last_modified=remembered.get("last_modified")
         )
         report.status = None if fetching.is_local(url) else result.status
+        fetched = format_date(now, config.timezone)
+        journal = Journal(
+            Fetch.of(
+                fetched,
+                source.url,  # as configured: "{secret}" stands for the key
+                report.status,
+                (result.etag, result.last_modified),
+                functools.partial(redact, secrets=secrets),
+            )
+        )
         recorder = Recorder(
             store,
             source,
             config.paywall_markers,
-            format_date(now, config.timezone),
+            fetched,
             pending=state.pending(key),
+            journal=journal,
         )
         if result.not_modified:  # the same document again: its pending versions were served twice
             report.counts[UPDATED] += recorder.promote()
@@ -180,6 +193,9 @@ def archive_feed(
     except Exception as exc:  # a bug must not stop the other feeds either
         logger.debug("unexpected error on feed %s", source.name, exc_info=True)
         report.error = redact(f"internal error: {type(exc).__name__}: {exc}", secrets)
+    finally:
+        if journal is not None:  # what was written is recorded, even when the feed failed
+            journal.flush()
     return report
 
 

@@ -1,0 +1,30 @@
+"""`invoke verify` and `invoke export` (issue 16), run for real in a copy of the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_1, SAMPLE_2, SAMPLE_NAME, copy_project, run_invoke
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project with both sample snapshots fetched."""
+    project = copy_project(tmp_path / "project")
+    for sample in (SAMPLE_1, SAMPLE_2):
+        done = run_invoke(project, "fetch", "--url", str(sample), "--name", SAMPLE_NAME)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return project
+
+
+def test_verify_passes_then_names_an_edited_post(project: Path) -> None:
+    done = run_invoke(project, "verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " 0 changed, 0 missing; root digest " in done.stdout
+    post = sorted((project / "content" / "archive").rglob("*.md"))[0]
+    post.write_bytes(post.read_bytes() + b" ")  # one byte more at the end of the text
+    done = run_invoke(project, "verify")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"changed: {post.relative_to(project).as_posix()} (recorded " in done.stdout
