@@ -5,12 +5,13 @@ The order below is the order of a build, and it matters where two handlers share
 - readers_init / article_generator_init: archived posts get our reader, and are read ahead
   in the worker pool before Pelican reads them.
 - article_generator_finalized: the timeline first (`index_articles`: every later page and
-  the plan need it), then each post's history.
+  the plan need it), then each post's history, then its files' digests (`proof`).
 - all_generators_finalized: the page plan, once every generator has its context and
   before any page is written.
 - get_writer: the writer that skips the pages the plan says are unchanged.
 - article_writer_finalized: the archive's own pages (`write_archive_pages`) after Pelican's
-  article pages, then search indexing starts in the background (the article pages are done).
+  article pages, then /provenance.json (and the exports), then search indexing starts in the
+  background (the article pages are done).
 - finalized: `end` removes stale files, waits for search and logs the size budget.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from .build import content, pages, reader, revisions, search, stats, theme, writer
+from .build import content, pages, proof, published, reader, revisions, search, stats, theme, writer
 
 
 def register() -> None:
@@ -30,8 +31,10 @@ def register() -> None:
     signals.get_generators.connect(stats.get_generators)
     signals.article_generator_finalized.connect(pages.index_articles)
     signals.article_generator_finalized.connect(revisions.attach_revisions)
+    signals.article_generator_finalized.connect(proof.attach_proof)
     signals.all_generators_finalized.connect(content.plan_pages)
     signals.get_writer.connect(writer.get_writer)
     signals.article_writer_finalized.connect(pages.write_archive_pages)
+    signals.article_writer_finalized.connect(published.write_provenance)
     signals.article_writer_finalized.connect(search.start)
     signals.finalized.connect(content.end)

@@ -36,6 +36,8 @@ class BuildState:
     plan: Any = None
     #: what this build wrote, kept and removed (writer.OutputLog)
     output: Any = None
+    #: every post's files with digests and provenance records (proof.ArchiveProof)
+    proof: Any = None
     #: the search indexing started while the other pages are written (search.Indexing)
     search: Any = None
     #: the settings error the build started with, if any (already logged)

@@ -55,6 +55,8 @@ class BuildConfig:
     parallel_min: int
     plan: bool
     plan_check: bool
+    provenance: bool
+    exports: bool
 
 
 def load_build(settings: Mapping[str, Any]) -> BuildConfig:
@@ -77,6 +79,8 @@ def load_build(settings: Mapping[str, Any]) -> BuildConfig:
         parallel_min=whole(values, "FEED_ARCHIVE_PARALLEL_MIN", 1),
         plan=flag(values, "FEED_ARCHIVE_PLAN"),
         plan_check=flag(values, "FEED_ARCHIVE_PLAN_CHECK"),
+        provenance=flag(values, "FEED_ARCHIVE_PROVENANCE"),
+        exports=flag(values, "FEED_ARCHIVE_EXPORTS"),
     )
 
 
