@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import html
 import logging
 from dataclasses import dataclass, field
@@ -14,12 +13,11 @@ import nh3
 from babel.dates import format_date, format_time
 
 from ..post import content_key, plain_title, split_file, text_blocks, version_files
+from ..post.changes import PARAGRAPH, Facts, diff_tokens, kinds_between, tokens
 from .state import BuildState
 
 logger = logging.getLogger(__name__)
 
-#: A paragraph break inside a token list (never a word: words have no white space).
-PARAGRAPH = "\n"
 _DIFF_TAGS = {"p", "ins", "del"}
 
 
@@ -40,6 +38,18 @@ class Version:
     date_text: str = ""
     current: bool = False
     seen: datetime | None = None
+    paywalled: bool = False
+    link: str = ""
+
+    @property
+    def when(self) -> datetime | None:
+        """When the archive saw this version (else the publisher's date for it)."""
+        return self.seen or self.date
+
+    def facts(self, words: Sequence[str] | None = None) -> Facts:
+        """What change kinds compare of this version (post.changes.Facts)."""
+        found = tokens(self.blocks) if words is None else words
+        return Facts(self.title, tuple(found), self.paywalled, self.link)
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,8 @@ class Change:
     title_changed: bool
     added: int
     removed: int
+    #: the kinds of this change (post.changes.KINDS), in their order
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,17 +138,9 @@ def _version(
         date_text=format_moment(stated or seen, lang),
         current=current,
         seen=seen if seen != stated else None,
+        paywalled=meta.get("paywalled", "").strip().lower() == "true",
+        link=meta.get("source", "").strip(),
     )
-
-
-def tokens(blocks: Sequence[str]) -> list[str]:
-    """Words of the blocks, with PARAGRAPH between two blocks."""
-    out: list[str] = []
-    for index, block in enumerate(blocks):
-        if index:
-            out.append(PARAGRAPH)
-        out.extend(block.split())
-    return out
 
 
 def _render_tokens(parts: list[tuple[str, str]], paragraphs: bool) -> str:
@@ -174,28 +178,11 @@ def _render_tokens(parts: list[tuple[str, str]], paragraphs: bool) -> str:
     return nh3.clean(text, tags=_DIFF_TAGS, attributes={}, strip_comments=True)
 
 
-def diff_tokens(old: list[str], new: list[str]) -> tuple[list[tuple[str, str]], int, int]:
-    """Word diff: (kind, token) pairs in reading order, and the counts of added/removed words."""
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    parts: list[tuple[str, str]] = []
-    added = removed = 0
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            parts.extend(("", t) for t in old[i1:i2])
-            continue
-        if op in ("delete", "replace"):
-            parts.extend(("del", t) for t in old[i1:i2])
-            removed += sum(t != PARAGRAPH for t in old[i1:i2])
-        if op in ("insert", "replace"):
-            parts.extend(("ins", t) for t in new[j1:j2])
-            added += sum(t != PARAGRAPH for t in new[j1:j2])
-    return parts, added, removed
-
-
 def compare(old: Version, new: Version) -> Change:
     """The diff between two versions: title and body, words added and removed highlighted."""
     title_parts, title_added, title_removed = diff_tokens(old.title.split(), new.title.split())
-    body_parts, added, removed = diff_tokens(tokens(old.blocks), tokens(new.blocks))
+    old_words, new_words = tokens(old.blocks), tokens(new.blocks)
+    body_parts, added, removed = diff_tokens(old_words, new_words)
     return Change(
         old=old.number,
         new=new.number,
@@ -204,6 +191,7 @@ def compare(old: Version, new: Version) -> Change:
         title_changed=old.title != new.title,
         added=added + title_added,
         removed=removed + title_removed,
+        kinds=kinds_between(old.facts(old_words), new.facts(new_words), body_parts),
     )
 
 
