@@ -345,3 +345,11 @@ def verify(c):
     )
     if not verdict.ok:
         raise Exit(code=1)
+
+
+@task(help={"config": "settings file (pelicanconf.py or publishconf.py)"})
+def export(c, config="pelicanconf.py"):
+    """Build with the exports on: output/exports/archive.sqlite and archive.jsonl.gz."""
+    c.run(
+        f'"{PY}" -m pelican content -o output -s {config} -e FEED_ARCHIVE_EXPORTS=true', pty=False
+    )

@@ -19,7 +19,19 @@ from __future__ import annotations
 
 from pelican import signals
 
-from .build import content, pages, proof, published, reader, revisions, search, stats, theme, writer
+from .build import (
+    content,
+    exports,
+    pages,
+    proof,
+    published,
+    reader,
+    revisions,
+    search,
+    stats,
+    theme,
+    writer,
+)
 
 
 def register() -> None:
@@ -36,5 +48,6 @@ def register() -> None:
     signals.get_writer.connect(writer.get_writer)
     signals.article_writer_finalized.connect(pages.write_archive_pages)
     signals.article_writer_finalized.connect(published.write_provenance)
+    signals.article_writer_finalized.connect(exports.write_exports)
     signals.article_writer_finalized.connect(search.start)
     signals.finalized.connect(content.end)

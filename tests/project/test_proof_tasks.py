@@ -28,3 +28,17 @@ def test_verify_passes_then_names_an_edited_post(project: Path) -> None:
     done = run_invoke(project, "verify")
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"changed: {post.relative_to(project).as_posix()} (recorded " in done.stdout
+
+
+def test_export_writes_both_files_into_the_site(project: Path) -> None:
+    import gzip
+    import json
+    import sqlite3
+
+    done = run_invoke(project, "export")
+    assert done.returncode == 0, done.stdout + done.stderr
+    exports = project / "output" / "exports"
+    db = sqlite3.connect(exports / "archive.sqlite")
+    assert db.execute("SELECT COUNT(*) FROM items").fetchone() == (33,)
+    lines = gzip.decompress((exports / "archive.jsonl.gz").read_bytes()).splitlines()
+    assert len(lines) == 33 and all(json.loads(line)["versions"] for line in lines)

@@ -12,7 +12,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..post.provenance import UNDIGESTED
 from .state import BuildState
@@ -28,28 +28,42 @@ DIGEST_RULE = (
 ROOT_RULE = "SHA-256 of the sorted lines '<file> <sha256>\\n' of every file below"
 
 
-def emit(state: BuildState, output: str, rel: str, data: bytes) -> bool:
-    """Write `data` at `rel` under the output unless the file there has it; True if written."""
-    key = hashlib.sha256(data).digest()
+def emit(
+    state: BuildState,
+    output: str,
+    rel: str,
+    data: bytes | Callable[[str], None],
+    key: bytes | None = None,
+) -> bool:
+    """Write `rel` under the output unless the file there was made with `key`; True if written.
+
+    `data`: the bytes (their digest is the key unless one is given), or a function that
+    writes the file at the path it is given (called only when the file must be made).
+    """
+    if key is None:
+        assert isinstance(data, bytes), "a key is needed for a file made by a function"
+        key = hashlib.sha256(data).digest()
     log = state.output
     path = os.path.join(output, rel)
     if log is not None and log.unchanged(rel, key):
         log.keep(rel)
         return False
-    before = None
-    if log is not None and rel in log.previous:
+    before = None  # (a made file is not read back: it may be large)
+    if log is not None and rel in log.previous and isinstance(data, bytes):
         try:
             before = (Path(path).read_bytes(), os.stat(path))
         except OSError:
             before = None
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     temporary = path + ".part"
-    with open(temporary, "wb") as handle:
-        handle.write(data)
+    if isinstance(data, bytes):
+        Path(temporary).write_bytes(data)
+    else:
+        data(temporary)
     os.replace(temporary, path)
     if log is not None:
         log.wrote(rel, key, before, False)
-        log.unplanned.add(rel)  # not a page of the plan: its own bytes are its digest
+        log.unplanned.add(rel)  # not a page of the plan: its inputs' digest is its key
     return True
 
 

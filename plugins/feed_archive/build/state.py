@@ -38,6 +38,8 @@ class BuildState:
     output: Any = None
     #: every post's files with digests and provenance records (proof.ArchiveProof)
     proof: Any = None
+    #: how many items the exports read again (None: no export this build)
+    exported: int | None = None
     #: the search indexing started while the other pages are written (search.Indexing)
     search: Any = None
     #: the settings error the build started with, if any (already logged)
