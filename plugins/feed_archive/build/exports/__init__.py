@@ -8,9 +8,7 @@ read again (rows.py, database.py); both files are made again only when an item c
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import logging
 import os
 import time
@@ -20,6 +18,7 @@ from typing import Any
 from ..published import emit
 from ..state import BuildState
 from . import database
+from .jsonl import write_jsonl
 from .rows import ItemRows, item_digest, read_item
 
 logger = logging.getLogger(__name__)
@@ -27,17 +26,7 @@ logger = logging.getLogger(__name__)
 SQLITE = "exports/archive.sqlite"
 JSONL = "exports/archive.jsonl.gz"
 CACHE_NAME = "feed_archive-export.sqlite"
-
-
-def write_jsonl(db: Any, target: str) -> None:
-    """Every item a line, by path, gzip without a name or time: the same archive, the same bytes."""
-    with (
-        open(target, "wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as handle,
-    ):
-        for item in database.items_with_versions(db):
-            line = json.dumps(item, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            handle.write(line.encode("utf-8") + b"\n")
+MEMBERS_NAME = "feed_archive-export-jsonl"
 
 
 def write_exports(generator: Any, writer: Any = None) -> None:
@@ -76,7 +65,8 @@ def write_exports(generator: Any, writer: Any = None) -> None:
         count = state.exported = database.update(db, wanted, read)
         output = generator.output_path
         emit(state, output, SQLITE, lambda target: database.publish(db, target), key)
-        emit(state, output, JSONL, lambda target: write_jsonl(db, target), key)
+        members = cache.with_name(MEMBERS_NAME)
+        emit(state, output, JSONL, lambda target: write_jsonl(db, target, wanted, members), key)
     finally:
         db.close()
     logger.info(

@@ -5,13 +5,13 @@ every item, its text as archived and its provenance), `tags`, `sources` (one row
 `changes` (one row per kind of change between two consecutive versions) and `versions_fts`, an
 FTS5 index of the versions' titles and texts (external content: the `versions` table). An item
 whose digest (rows.item_digest) is the one in the cached database is not read again; the
-published file is a compacted copy (VACUUM INTO). Python's sqlite3 only.
+published file is a copy of it. Python's sqlite3 only.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -161,18 +161,19 @@ def _sources(db: sqlite3.Connection) -> None:
 
 
 def publish(db: sqlite3.Connection, target: str) -> None:
-    """A compacted copy of the database at `target` (replaced atomically)."""
-    temporary = target + ".part"
-    Path(temporary).unlink(missing_ok=True)
-    db.execute("VACUUM INTO ?", (temporary,))
-    os.replace(temporary, target)
+    """A copy of the (committed) cached database at `target`."""
+    (path,) = [row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"]
+    shutil.copyfile(path, target)
 
 
-def items_with_versions(db: sqlite3.Connection) -> Iterable[dict[str, Any]]:
-    """Every item (by path) with its versions, tags and changes, as the JSON Lines export has it."""
+def items_with_versions(db: sqlite3.Connection, paths: Iterable[str]) -> Iterable[dict[str, Any]]:
+    """The items at `paths` with their versions, tags and changes, as in the JSON Lines export."""
     db.row_factory = sqlite3.Row
     try:
-        for item in db.execute("SELECT * FROM items ORDER BY path").fetchall():
+        for path in paths:
+            item = db.execute("SELECT * FROM items WHERE path = ?", (path,)).fetchone()
+            if item is None:
+                continue
             item_id = item["id"]
             values = {k: item[k] for k in item.keys() if k not in ("id", "digest")}
             versions = db.execute(

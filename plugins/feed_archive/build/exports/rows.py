@@ -32,7 +32,16 @@ class ItemRows:
 
 def item_digest(files: Sequence[FileProof], url: str) -> str:
     """What an item's rows depend on: its files' digests and records, and its URL."""
-    parts = [url] + [f"{f.path} {f.sha256} {f.origin.line() if f.origin else ''}" for f in files]
+    parts = [url]
+    for f in files:
+        origin = f.origin
+        told = (
+            (origin.kind, origin.fetched, origin.feed, origin.status, origin.etag)
+            + (origin.last_modified, origin.recorded)
+            if origin
+            else ()
+        )
+        parts.append(f"{f.path} {f.sha256} {told}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
