@@ -26,15 +26,17 @@ from feed_archive.build import proof  # noqa: E402
 from feed_archive.build.exports import database  # noqa: E402
 from feed_archive.build.exports.jsonl import write_jsonl  # noqa: E402
 from feed_archive.build.exports.rows import item_digest, read_item  # noqa: E402
+from feed_archive.build.postfiles import PostFiles  # noqa: E402
 from feed_archive.build.published import provenance_document  # noqa: E402
 from feed_archive.ingest.verify import verify  # noqa: E402
-from feed_archive.post import posts  # noqa: E402
 
 
 def _export(root: Path, cache: Path, out: Path) -> tuple[float, int, dict[str, int]]:
     """One build's provenance and export work: seconds, items read, file sizes."""
+    files = PostFiles(str(root), cache / "posts.json")  # the build's one walk (paid anyway)
+    paths = [p for p in files.stamps if p.endswith(".md")]
     started = time.perf_counter()
-    found = proof.scan(root, list(posts(root)), cache / "proof.json")
+    found = proof.scan(root, paths, cache / "proof.json", files.version_files)
     document = provenance_document(found, {}, "")
     (out / "provenance.json").write_bytes(document)
     wanted = {files[-1].path: item_digest(files, "") for files in found.items.values()}

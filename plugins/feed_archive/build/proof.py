@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..post.provenance import Ledger, Record, item_files, root_digest, text_digest
 from .state import BuildState
@@ -107,16 +107,16 @@ class _Digests:
         except (OSError, ValueError):
             pass
 
-    def of(self, path: Path) -> str:
+    def of(self, path: str) -> str:
         """The digest of a file, read and computed only when its stats changed."""
-        stat = path.stat()
+        stat = os.stat(path)
         stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}"
-        key = str(path)
+        key = path
         known = self.known.get(key)
         if known and known[0] == stamp:
             sha = known[1]
         else:
-            sha = text_digest(path.read_bytes().decode("utf-8", "surrogateescape"))
+            sha = text_digest(Path(path).read_bytes().decode("utf-8", "surrogateescape"))
         self.now[key] = [stamp, sha]
         return sha
 
@@ -133,32 +133,55 @@ class _Digests:
             logger.warning("feed_archive: cannot write %s (%s)", self.record, exc)
 
 
-def scan(root: Path, posts: Iterable[Path], cache: Path) -> ArchiveProof:
-    """The proofs of the given posts of the archive under `root` (digests cached in `cache`)."""
-    root = Path(root)
+def _files(post: str, versions: Callable[[str], list[tuple[int, Path]]] | None) -> list[Any]:
+    """(name in the month folder, path, kept number or None) of a post's files, post first."""
+    if versions is None:
+        found = [(n, str(p), None) for n, p in item_files(Path(post))]
+        return [
+            (n, p, None if i == 0 else int(n.rsplit("/", 1)[1].split(".")[0]))
+            for i, (n, p, _) in enumerate(found)
+        ]
+    head = os.path.basename(post)
+    files: list[Any] = [(head, post, None)]
+    for number, path in versions(post):
+        files.append((f"{head[:-3]}.versions/{path.name}", str(path), number))
+    return files
+
+
+def scan(
+    root: Path,
+    posts: Iterable[str],
+    cache: Path,
+    versions: Callable[[str], list[tuple[int, Path]]] | None = None,
+) -> ArchiveProof:
+    """The proofs of the given posts under the archive `root` (digests cached in `cache`).
+
+    `versions`: a post's kept version files (postfiles.PostFiles.version_files), else listed.
+    """
+    prefix = os.path.abspath(root) + os.sep
     digests = _Digests(cache)
-    ledgers: dict[Path, Ledger] = {}
+    ledgers: dict[str, Ledger] = {}
     proof = ArchiveProof()
     lines = []
-    for post in sorted(Path(p) for p in posts):
-        ledger = ledgers.get(post.parent)
+    for post in sorted(os.path.abspath(p) for p in posts):
+        folder = os.path.dirname(post)
+        ledger = ledgers.get(folder)
         if ledger is None:
-            ledger = ledgers[post.parent] = Ledger.of(post.parent)
+            ledger = ledgers[folder] = Ledger.of(Path(folder))
         files = []
-        for name, path in item_files(post):
+        for name, path, number in _files(post, versions):
             try:
                 sha = digests.of(path)
             except OSError as exc:
                 logger.warning("feed_archive: cannot read %s (%s)", path, exc)
                 continue
-            number = None if path == post else int(path.name.split(".")[0])
-            rel = path.relative_to(root).as_posix()
+            rel = path.removeprefix(prefix).replace(os.sep, "/")
             files.append(
                 FileProof(rel, sha, number, ledger.recorded(name), ledger.origin(name, sha))
             )
             lines.append((rel, sha))
         kept = sorted((f for f in files if f.number is not None), key=lambda f: f.number or 0)
-        proof.items[str(post)] = (*kept, *(f for f in files if f.number is None))
+        proof.items[post] = (*kept, *(f for f in files if f.number is None))
     proof.root = root_digest(lines)
     digests.save()
     return proof
@@ -171,8 +194,8 @@ def attach_proof(generator: Any) -> None:
     if state is None or not state.config.provenance or state.posts is None:
         return
     cache = Path(settings.get("CACHE_PATH") or "cache") / CACHE_NAME
-    paths = [Path(p) for p in state.posts.stamps if p.endswith(".md")]
-    state.proof = scan(Path(state.posts.root), paths, cache)
+    paths = [p for p in state.posts.stamps if p.endswith(".md")]
+    state.proof = scan(Path(state.posts.root), paths, cache, state.posts.version_files)
     for file in state.proof.changed():
         logger.error(
             "feed_archive: %s no longer has its recorded digest (run invoke verify)", file.path
