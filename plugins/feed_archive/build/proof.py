@@ -163,7 +163,7 @@ def scan(
     ledgers: dict[str, Ledger] = {}
     proof = ArchiveProof()
     lines = []
-    for post in sorted(os.path.abspath(p) for p in posts):
+    for post in sorted(p if os.path.isabs(p) else os.path.abspath(p) for p in posts):
         folder = os.path.dirname(post)
         ledger = ledgers.get(folder)
         if ledger is None:
@@ -180,8 +180,11 @@ def scan(
                 FileProof(rel, sha, number, ledger.recorded(name), ledger.origin(name, sha))
             )
             lines.append((rel, sha))
-        kept = sorted((f for f in files if f.number is not None), key=lambda f: f.number or 0)
-        proof.items[post] = (*kept, *(f for f in files if f.number is None))
+        # kept versions by number (as listed), then the post itself
+        proof.items[post] = (
+            *(f for f in files if f.number is not None),
+            *(f for f in files if f.number is None),
+        )
     proof.root = root_digest(lines)
     digests.save()
     return proof
