@@ -192,19 +192,21 @@ def publish(c, siteurl=None, remote="origin", branch="gh-pages", push=True):
     )
 
 
-def _archive_changes(c, folder: str) -> tuple[int, int]:
-    """Count new and updated posts (.md files) under `folder` from `git status`."""
+def _archive_changes(c, folder: str) -> tuple[int, int, int]:
+    """Count new and updated posts (.md files) and changed provenance records under `folder`."""
     out = c.run(f"git status --porcelain -z -uall -- {shlex.quote(folder)}", hide=True).stdout
-    new = updated = 0
+    new = updated = records = 0
     for entry in filter(None, out.split("\0")):
         state, path = entry[:2], entry[3:]
+        if path.endswith("provenance.jsonl"):
+            records += 1
         if not path.endswith(".md"):
             continue
         if "?" in state or "A" in state:
             new += 1
         elif "M" in state:
             updated += 1
-    return new, updated
+    return new, updated, records
 
 
 def _plural(count: int, word: str) -> str:
@@ -213,14 +215,16 @@ def _plural(count: int, word: str) -> str:
 
 @task(help={"push": "push the commit to origin (same branch)"})
 def commit(c, push=False):
-    """Commit new and updated posts under content/archive; no commit when nothing changed."""
+    """Commit new and updated posts (and provenance records) under content/archive, if any."""
     config = _config()
     folder = config.archive_root.relative_to(ROOT).as_posix()
-    new, updated = _archive_changes(c, folder)
-    if not new and not updated:
+    new, updated, records = _archive_changes(c, folder)
+    if not new and not updated and not records:
         print("archive: nothing new to commit")
         return
     message = f"archive: {_plural(new, 'new')}, {_plural(updated, 'updated')}"
+    if not new and not updated:  # only digests `invoke verify` recorded
+        message = "archive: provenance records"
     targets = " ".join(shlex.quote(p) for p in [folder, *_image_folders(config)])
     c.run(f"git add -- {targets}")
     c.run(f"git commit -q -m {shlex.quote(message)} -- {targets}")

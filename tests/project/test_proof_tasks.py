@@ -42,3 +42,23 @@ def test_export_writes_both_files_into_the_site(project: Path) -> None:
     assert db.execute("SELECT COUNT(*) FROM items").fetchone() == (33,)
     lines = gzip.decompress((exports / "archive.jsonl.gz").read_bytes()).splitlines()
     assert len(lines) == 33 and all(json.loads(line)["versions"] for line in lines)
+
+
+def test_commit_takes_the_records_verify_made(project: Path) -> None:
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(project), *args], check=True, capture_output=True, text=True
+        ).stdout
+
+    for sidecar in (project / "content" / "archive").rglob("provenance.jsonl"):
+        sidecar.unlink()  # an archive from before the records
+    assert run_invoke(project, "commit").returncode == 0
+    assert run_invoke(project, "verify").returncode == 0
+    assert git("status", "--porcelain", "--", "content/archive")  # records were written
+    done = run_invoke(project, "commit")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "archive: provenance records" in done.stdout
+    assert git("log", "-1", "--format=%s").strip() == "archive: provenance records"
+    assert git("status", "--porcelain", "--", "content/archive") == ""
