@@ -132,25 +132,25 @@ def _link(seq: Sequence[Any]) -> None:
 def _related(
     article: Any,
     positions: list[tuple[Listing, int]],
-    stamps: dict[int, float],
+    stamps: dict[int, tuple[float, Any]],
     window: int,
     count: int,
 ) -> list[Any]:
     """Items sharing the most tags with `article`, nearest in time first, from a window per tag."""
-    shared: dict[int, list[Any]] = {}
+    shared: dict[int, int] = {}  # id -> minus the number of shared tags
     for listing, index in positions:
         for other in listing.items[max(0, index - window) : index + window + 1]:
-            if other is not article:
-                entry = shared.get(id(other))
-                if entry is None:
-                    shared[id(other)] = [1, other]
-                else:
-                    entry[0] += 1
-    when = stamps[id(article)]
-    best = heapq.nsmallest(
-        count, shared.values(), key=lambda e: (-e[0], abs(stamps[id(e[1])] - when))
-    )
-    return [other for _, other in best]
+            key = id(other)
+            shared[key] = shared.get(key, 0) - 1
+    mine = id(article)
+    shared.pop(mine, None)
+    when = stamps[mine][0]
+    # ties keep the order of first sight (dicts keep insertion order), as a stable sort would
+    ranked = [
+        (tags, abs(stamps[key][0] - when), seen, key)
+        for seen, (key, tags) in enumerate(shared.items())
+    ]
+    return [stamps[key][1] for _, _, _, key in heapq.nsmallest(count, ranked)]
 
 
 def describe_unlisted(article: Any, zone: ZoneInfo, brief_names: Iterable[str] = ()) -> None:
@@ -240,7 +240,7 @@ def build(
         if listing.slug not in brief_keys:
             for i, item in enumerate(listing.items):
                 index_of[(listing.slug, id(item))] = i
-    stamps = {id(article): article.date.timestamp() for article in ordered}
+    stamps = {id(article): (article.date.timestamp(), article) for article in ordered}
     for i, article in enumerate(ordered):
         info = article.fa
         positions = [
