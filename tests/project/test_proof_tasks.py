@@ -62,3 +62,18 @@ def test_commit_takes_the_records_verify_made(project: Path) -> None:
     assert "archive: provenance records" in done.stdout
     assert git("log", "-1", "--format=%s").strip() == "archive: provenance records"
     assert git("status", "--porcelain", "--", "content/archive") == ""
+
+
+def test_a_production_build_publishes_provenance_and_exports(project: Path) -> None:
+    import json
+    import sqlite3
+
+    done = run_invoke(project, "preview", "--siteurl", "https://example.org/archive")
+    assert done.returncode == 0, done.stdout + done.stderr
+    output = project / "output"
+    db = sqlite3.connect(output / "exports" / "archive.sqlite")
+    assert db.execute("SELECT COUNT(*) FROM versions").fetchone() == (34,)
+    assert (output / "exports" / "archive.jsonl.gz").stat().st_size > 1000
+    document = json.loads((output / "provenance.json").read_text("utf-8"))
+    assert document["site"] == "https://example.org/archive"
+    assert "(of which exports " in done.stdout + done.stderr  # counted in the size budget
