@@ -341,6 +341,8 @@ def verify(c):
         )
     for path in verdict.missing:
         print(f"missing: {os.path.relpath(path, ROOT)}")
+    for line in verdict.bad_records:
+        print(f"not a record: {os.path.relpath(line, ROOT)}")
     if verdict.recorded_later:
         print(f"{len(verdict.recorded_later)} file(s) had no record: digested now (recorded later)")
     print(

@@ -139,3 +139,14 @@ def test_provenance_from_a_real_server(
     assert record.fetched and f"Fetched: {record.fetched}\n" in post.read_text("utf-8")
     assert record.sha256 == file_digest(post)
     assert json.loads(sidecar.read_text("utf-8"))["file"] == post.name
+
+
+def test_a_broken_record_line_fails_verify_naming_it(tmp_path: Path) -> None:
+    """A conflict marker or a hand-broken line is not silently dropped (it could hide an edit)."""
+    root = _samples(tmp_path / "content")
+    sidecar = next(root.rglob(SIDECAR))
+    lines = sidecar.read_text("utf-8").splitlines(keepends=True)
+    sidecar.write_text("".join(["<<<<<<< HEAD\n", *lines]), encoding="utf-8")
+    verdict = verify(root)
+    assert not verdict.ok
+    assert verdict.bad_records == [f"{sidecar} line 1"]

@@ -28,12 +28,14 @@ class Verdict:
     changed: list[tuple[Path, str, str]] = field(default_factory=list)
     missing: list[Path] = field(default_factory=list)
     recorded_later: list[Path] = field(default_factory=list)
+    #: sidecar lines that are not records (`<sidecar> line N`): a bad merge, a hand edit
+    bad_records: list[str] = field(default_factory=list)
     root_digest: str = ""
 
     @property
     def ok(self) -> bool:
-        """True when every recorded file still has its recorded digest."""
-        return not self.changed and not self.missing
+        """True when every recorded file has its recorded digest and every record is readable."""
+        return not self.changed and not self.missing and not self.bad_records
 
 
 def _folders(root: Path) -> dict[Path, list[Path]]:
@@ -54,7 +56,7 @@ def verify(root: Path, record: bool = True) -> Verdict:
     for sidecar in sorted(root.rglob("provenance.jsonl")) if root.is_dir() else ():
         folders.setdefault(sidecar.parent, [])
     for folder, folder_posts in sorted(folders.items()):
-        ledger = Ledger.of(folder)
+        ledger = Ledger.of(folder, verdict.bad_records)
         seen: set[str] = set()
         later: list[Record] = []
         for post in folder_posts:

@@ -103,8 +103,11 @@ def _record(value: Any) -> Record | None:
     )
 
 
-def read_sidecar(folder: Path) -> list[Record]:
-    """The records of a month folder's sidecar, in order; a bad line is named and skipped."""
+def read_sidecar(folder: Path, bad: list[str] | None = None) -> list[Record]:
+    """The records of a month folder's sidecar, in order; a bad line is named and skipped.
+
+    `bad`, when given, receives `<sidecar> line N` for each line that is not a record.
+    """
     path = Path(folder) / SIDECAR
     try:
         text = path.read_text(encoding="utf-8")
@@ -123,6 +126,8 @@ def read_sidecar(folder: Path) -> list[Record]:
             found = None
         if found is None:
             logger.warning("provenance: %s line %s is not a record; skipped", path, number)
+            if bad is not None:
+                bad.append(f"{path} line {number}")
         else:
             records.append(found)
     return records
@@ -155,9 +160,9 @@ class Ledger:
                 self.first[key] = record
 
     @classmethod
-    def of(cls, folder: Path) -> Ledger:
-        """The ledger of a month folder (empty when it has no sidecar)."""
-        return cls(read_sidecar(folder))
+    def of(cls, folder: Path, bad: list[str] | None = None) -> Ledger:
+        """The ledger of a month folder (empty when it has no sidecar); see read_sidecar."""
+        return cls(read_sidecar(folder, bad))
 
     def recorded(self, file: str) -> str | None:
         """The digest the file (relative to the folder) must have, or None if never recorded."""
