@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import SAMPLE_1, SAMPLE_2, fetch_into, site_settings
+from conftest import SAMPLE_1, SAMPLE_2, LogCollector, fetch_into, site_settings
 
 TABLES = {"items", "versions", "tags", "sources", "changes", "versions_fts"}
 
@@ -139,3 +140,22 @@ def test_incremental_builds_read_only_the_changed_items(tmp_path: Path) -> None:
     db = sqlite3.connect(sqlite)
     assert db.execute("SELECT COUNT(*) FROM versions").fetchone() == (34,)
     assert db.execute("SELECT COUNT(*) FROM changes").fetchone()[0] >= 2
+
+
+def test_an_unreadable_version_is_named_and_the_others_exported(tmp_path: Path) -> None:
+    content, output = tmp_path / "content", tmp_path / "output"
+    for snapshot in (SAMPLE_1, SAMPLE_2):
+        assert fetch_into(content, snapshot).error is None
+    version = next((content / "archive").rglob("*.md.txt"))
+    version.write_bytes(version.read_bytes() + b"\xff\xfe not UTF-8\n")
+    records = LogCollector()
+    logging.getLogger().addHandler(records)
+    try:
+        _build(content, output)
+    finally:
+        logging.getLogger().removeHandler(records)
+    errors = [r.getMessage() for r in records.records if r.levelno >= logging.ERROR]
+    named = f"{version.parent.name}/{version.name} is not UTF-8"
+    assert any("export: item" in e and named in e for e in errors), errors
+    db = sqlite3.connect(output / "exports" / "archive.sqlite")
+    assert db.execute("SELECT COUNT(*) FROM items").fetchone() == (32,)  # 33, less that one

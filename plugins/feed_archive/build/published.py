@@ -67,6 +67,11 @@ def emit(
     return True
 
 
+def _path_of(post: str, files: Any) -> str:
+    """An item's path in /provenance.json: its post file's, relative to the archive."""
+    return str(files[-1].path) if files else os.path.basename(post)
+
+
 def provenance_document(proof: Any, articles: dict[str, Any], siteurl: str) -> bytes:
     """The bytes of /provenance.json: one item a line, sorted by path (deterministic)."""
     head = {
@@ -76,9 +81,9 @@ def provenance_document(proof: Any, articles: dict[str, Any], siteurl: str) -> b
         "site": siteurl,
     }
     lines = []
-    for post, files in sorted(proof.items.items(), key=lambda pair: pair[1][-1].path):
+    for post, files in sorted(proof.items.items(), key=lambda pair: _path_of(*pair)):
         article = articles.get(post)
-        item: dict[str, Any] = {"path": files[-1].path if files else post}
+        item: dict[str, Any] = {"path": _path_of(post, files)}
         if article is not None:
             item["url"] = article.fa.url if hasattr(article, "fa") else article.url
             item["title"] = str(article.metadata.get("title") or "")

@@ -56,7 +56,7 @@ def write_exports(generator: Any, writer: Any = None) -> None:
         try:
             return read_item(proofs, root, urls.get(post, ""))
         except (OSError, ValueError) as exc:
-            logger.error("feed_archive: export: cannot read %s (%s)", path, exc)
+            logger.error("feed_archive: export: item %s left out: cannot read %s", path, exc)
             return None
 
     cache = Path(settings.get("CACHE_PATH") or "cache") / CACHE_NAME

@@ -84,7 +84,10 @@ def read_item(files: Sequence[FileProof], root: Path, url: str) -> ItemRows:
     """The rows of the item whose files (post last) are `files`, under the archive `root`."""
     read = []
     for order, proof in enumerate(files):
-        text = (root / proof.path).read_bytes().decode("utf-8", "surrogateescape")
+        try:
+            text = (root / proof.path).read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{proof.path} is not UTF-8 (byte {exc.start})") from None
         header, body = split_file(text)
         read.append((_seen(header, proof), order, proof, header, body))
     shown = read[-1]
