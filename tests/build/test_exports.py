@@ -140,6 +140,11 @@ def test_incremental_builds_read_only_the_changed_items(tmp_path: Path) -> None:
     db = sqlite3.connect(sqlite)
     assert db.execute("SELECT COUNT(*) FROM versions").fetchone() == (34,)
     assert db.execute("SELECT COUNT(*) FROM changes").fetchone()[0] >= 2
+    # what the updates made is, byte for byte, what a clean build of the same archive makes
+    _build(content, tmp_path / "clean", CACHE_PATH=str(tmp_path / "clean-cache"))
+    for name in ("archive.sqlite", "archive.jsonl.gz"):
+        clean = (tmp_path / "clean" / "exports" / name).read_bytes()
+        assert (output / "exports" / name).read_bytes() == clean, name
 
 
 def test_an_unreadable_version_is_named_and_the_others_exported(tmp_path: Path) -> None:

@@ -150,3 +150,17 @@ def test_a_broken_record_line_fails_verify_naming_it(tmp_path: Path) -> None:
     verdict = verify(root)
     assert not verdict.ok
     assert verdict.bad_records == [f"{sidecar} line 1"]
+
+
+def test_an_append_cut_short_is_dropped_not_a_failure(tmp_path: Path) -> None:
+    """A fetch killed while appending leaves one unfinished line: never a bad record."""
+    root = _samples(tmp_path / "content")
+    sidecar = next(s for s in sorted(root.rglob(SIDECAR)) if "versions" not in s.read_text("utf-8"))
+    whole = sidecar.read_bytes()  # a folder of new posts: its last line records a new file
+    sidecar.write_bytes(whole[: whole.rindex(b"\n", 0, len(whole) - 1) + 1] + whole[-90:-40])
+    first = verify(root)
+    assert first.ok, (first.bad_records, first.changed, first.missing)
+    assert len(first.recorded_later) == 1  # the file the lost line was about
+    text = sidecar.read_text("utf-8")
+    assert text.endswith("\n") and all(json.loads(line) for line in text.splitlines())
+    assert verify(root).ok and not verify(root).recorded_later

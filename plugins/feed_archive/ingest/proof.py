@@ -1,8 +1,9 @@
 """Proof: the provenance lines a fetch writes beside the files it writes (post/provenance.py).
 
-A Journal collects one record per file written (a new post, a new current text, a kept
-version) and appends them to each month folder's sidecar when the feed's fetch is done; the
-fetch's details are the ones of the document just downloaded, with the feed's secret hidden.
+A Journal makes one record per file written (a new post, a new current text, a kept version)
+and appends it to its month folder's sidecar right after the file is written (one write: a
+killed fetch can at most leave the file it just wrote without its record, which `verify`
+then names); the fetch's details are the document's just downloaded, the feed's secret hidden.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Fetch:
 
 @dataclass
 class Journal:
-    """The records of one feed's fetch, by month folder, until `flush` appends them."""
+    """The records of one feed's fetch, appended to their month folder's sidecar as they come."""
 
     fetch: Fetch
     pending: dict[Path, list[Record]] = field(default_factory=lambda: defaultdict(list))
@@ -76,6 +77,7 @@ class Journal:
                 last_modified=details.last_modified if details else None,
             )
         )
+        self.flush()  # at once: a killed fetch leaves no written file without its record
 
     def flush(self) -> None:
         """Append every pending record to its folder's sidecar (an error is logged, not raised)."""

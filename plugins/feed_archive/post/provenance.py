@@ -117,14 +117,18 @@ def read_sidecar(folder: Path, bad: list[str] | None = None) -> list[Record]:
         logger.warning("provenance: cannot read %s (%s)", path, exc)
         return []
     records = []
-    for number, line in enumerate(text.splitlines(), 1):
+    lines = text.split("\n")
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             found = _record(json.loads(line))
         except ValueError:
             found = None
-        if found is None:
+        if found is None and number == len(lines):
+            # an append cut short (a killed fetch): the next append drops it; not a record
+            logger.warning("provenance: %s ends with an unfinished line; skipped", path)
+        elif found is None:
             logger.warning("provenance: %s line %s is not a record; skipped", path, number)
             if bad is not None:
                 bad.append(f"{path} line {number}")
@@ -140,10 +144,33 @@ def append_records(folder: Path, records: Iterable[Record]) -> None:
         return
     path = Path(folder) / SIDECAR
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8", newline="\n") as handle:
-        handle.write(lines)
-        handle.flush()
-        os.fsync(handle.fileno())
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        _end_cleanly(fd, path)
+        os.write(fd, lines.encode("utf-8"))  # one write: a kill leaves at most one cut line
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _end_cleanly(fd: int, path: Path) -> None:
+    """Before appending: a last line cut short by a killed append is dropped (or ended)."""
+    size = os.fstat(fd).st_size
+    if not size:
+        return
+    tail = os.pread(fd, min(size, 65536), max(0, size - 65536))
+    if tail.endswith(b"\n"):
+        return
+    start = tail.rfind(b"\n") + 1
+    try:
+        whole = _record(json.loads(tail[start:])) is not None
+    except ValueError:
+        whole = False
+    if whole:
+        os.write(fd, b"\n")
+    elif start or size <= 65536:
+        logger.warning("provenance: %s: an unfinished last line dropped", path)
+        os.ftruncate(fd, size - len(tail) + start)
 
 
 class Ledger:

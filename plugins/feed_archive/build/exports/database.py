@@ -5,13 +5,14 @@ every item, its text as archived and its provenance), `tags`, `sources` (one row
 `changes` (one row per kind of change between two consecutive versions) and `versions_fts`, an
 FTS5 index of the versions' titles and texts (external content: the `versions` table). An item
 whose digest (rows.item_digest) is the one in the cached database is not read again; the
-published file is a copy of it. Python's sqlite3 only.
+published file is a compacted copy, byte for byte the one a clean build makes (`publish`).
+Python's sqlite3 only.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
+import hashlib
 import sqlite3
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -21,7 +22,7 @@ from .rows import ItemRows
 logger = logging.getLogger(__name__)
 
 #: Raised whenever the tables change: a cached database of another schema is made again.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE items (
     id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, url TEXT, guid TEXT, title TEXT,
@@ -35,18 +36,20 @@ CREATE TABLE versions (
     etag TEXT, last_modified TEXT, record TEXT, recorded TEXT, sha256 TEXT, body TEXT
 );
 CREATE INDEX versions_item ON versions(item_id, number);
-CREATE TABLE tags (item_id INTEGER NOT NULL REFERENCES items(id), tag TEXT NOT NULL);
-CREATE INDEX tags_item ON tags(item_id);
+CREATE TABLE tags (
+    item_id INTEGER NOT NULL REFERENCES items(id), position INTEGER NOT NULL, tag TEXT NOT NULL,
+    PRIMARY KEY (item_id, position)
+) WITHOUT ROWID;
 CREATE INDEX tags_tag ON tags(tag);
 CREATE TABLE changes (
-    item_id INTEGER NOT NULL REFERENCES items(id), older INTEGER, newer INTEGER,
-    kind TEXT NOT NULL, seen TEXT
-);
-CREATE INDEX changes_item ON changes(item_id);
+    item_id INTEGER NOT NULL REFERENCES items(id), older INTEGER, newer INTEGER NOT NULL,
+    position INTEGER NOT NULL, kind TEXT NOT NULL, seen TEXT,
+    PRIMARY KEY (item_id, newer, position)
+) WITHOUT ROWID;
 CREATE TABLE sources (
     name TEXT PRIMARY KEY, feed_id TEXT, feed_url TEXT, items INTEGER, first_date TEXT,
     last_date TEXT
-);
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE versions_fts USING fts5(
     title, body, content="versions", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
 );
@@ -101,27 +104,38 @@ def _remove(db: sqlite3.Connection, path: str) -> None:
     db.execute("DELETE FROM items WHERE id = ?", (item_id,))
 
 
+def row_id(path: str) -> int:
+    """A row's id from its file path: the same in every build, whatever the order of updates."""
+    return int.from_bytes(hashlib.sha256(path.encode("utf-8")).digest()[:8], "big") >> 1
+
+
 def _insert(db: sqlite3.Connection, rows: ItemRows) -> None:
-    marks = ", ".join("?" * len(ITEM_COLUMNS))
-    cursor = db.execute(
-        f"INSERT INTO items ({', '.join(ITEM_COLUMNS)}) VALUES ({marks})",
-        [rows.item[c] for c in ITEM_COLUMNS],
+    item_id = row_id(rows.item["path"])
+    marks = ", ".join("?" * (len(ITEM_COLUMNS) + 1))
+    db.execute(
+        f"INSERT INTO items (id, {', '.join(ITEM_COLUMNS)}) VALUES ({marks})",
+        [item_id, *(rows.item[c] for c in ITEM_COLUMNS)],
     )
-    item_id = cursor.lastrowid
-    marks = ", ".join("?" * (len(VERSION_COLUMNS) + 1))
+    marks = ", ".join("?" * (len(VERSION_COLUMNS) + 2))
     for version in rows.versions:
-        cursor = db.execute(
-            f"INSERT INTO versions (item_id, {', '.join(VERSION_COLUMNS)}) VALUES ({marks})",
-            [item_id, *(version[c] for c in VERSION_COLUMNS)],
+        version_id = row_id(version["file"])
+        db.execute(
+            f"INSERT INTO versions (id, item_id, {', '.join(VERSION_COLUMNS)}) VALUES ({marks})",
+            [version_id, item_id, *(version[c] for c in VERSION_COLUMNS)],
         )
         db.execute(
             "INSERT INTO versions_fts(rowid, title, body) VALUES (?, ?, ?)",
-            (cursor.lastrowid, version["title"], version["body"]),
+            (version_id, version["title"], version["body"]),
         )
-    db.executemany("INSERT INTO tags VALUES (?, ?)", [(item_id, t) for t in rows.tags])
     db.executemany(
-        "INSERT INTO changes VALUES (?, ?, ?, ?, ?)",
-        [(item_id, c["older"], c["newer"], c["kind"], c["seen"]) for c in rows.changes],
+        "INSERT INTO tags VALUES (?, ?, ?)", [(item_id, n, t) for n, t in enumerate(rows.tags)]
+    )
+    db.executemany(
+        "INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (item_id, c["older"], c["newer"], n, c["kind"], c["seen"])
+            for n, c in enumerate(rows.changes)
+        ],
     )
 
 
@@ -155,15 +169,22 @@ def _sources(db: sqlite3.Connection) -> None:
         """INSERT INTO sources
         SELECT feed, MAX(feed_id), (SELECT v.feed_url FROM versions v JOIN items i
             ON v.item_id = i.id WHERE i.feed = items.feed AND v.feed_url IS NOT NULL
-            ORDER BY v.fetched DESC LIMIT 1), COUNT(*), MIN(date), MAX(date)
+            ORDER BY v.fetched DESC, v.id LIMIT 1), COUNT(*), MIN(date), MAX(date)
         FROM items WHERE feed IS NOT NULL GROUP BY feed"""
     )
 
 
 def publish(db: sqlite3.Connection, target: str) -> None:
-    """A copy of the (committed) cached database at `target`."""
-    (path,) = [row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"]
-    shutil.copyfile(path, target)
+    """A compacted copy of the cached database at `target`: the same rows, the same bytes.
+
+    Row ids come from paths and the other tables are ordered by their keys; the full-text
+    index is made again from its rows (its segments would otherwise keep the order of the
+    updates), then VACUUM INTO writes every table in key order.
+    """
+    db.execute("INSERT INTO versions_fts(versions_fts) VALUES ('rebuild')")
+    db.commit()
+    Path(target).unlink(missing_ok=True)
+    db.execute("VACUUM INTO ?", (target,))
 
 
 def items_with_versions(db: sqlite3.Connection, paths: Iterable[str]) -> Iterable[dict[str, Any]]:
@@ -184,13 +205,13 @@ def items_with_versions(db: sqlite3.Connection, paths: Iterable[str]) -> Iterabl
             values["tags"] = [
                 t
                 for (t,) in db.execute(
-                    "SELECT tag FROM tags WHERE item_id = ? ORDER BY rowid", (item_id,)
+                    "SELECT tag FROM tags WHERE item_id = ? ORDER BY position", (item_id,)
                 )
             ]
             values["changes"] = [
                 {"older": o, "newer": n, "kind": k, "seen": s}
                 for o, n, k, s in db.execute(
-                    "SELECT older, newer, kind, seen FROM changes WHERE item_id = ? ORDER BY rowid",
+                    "SELECT older, newer, kind, seen FROM changes WHERE item_id = ? ORDER BY newer, position",
                     (item_id,),
                 )
             ]
