@@ -11,8 +11,8 @@ Python's sqlite3 only.
 
 from __future__ import annotations
 
-import logging
 import hashlib
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -211,7 +211,8 @@ def items_with_versions(db: sqlite3.Connection, paths: Iterable[str]) -> Iterabl
             values["changes"] = [
                 {"older": o, "newer": n, "kind": k, "seen": s}
                 for o, n, k, s in db.execute(
-                    "SELECT older, newer, kind, seen FROM changes WHERE item_id = ? ORDER BY newer, position",
+                    "SELECT older, newer, kind, seen FROM changes WHERE item_id = ?"
+                    " ORDER BY newer, position",
                     (item_id,),
                 )
             ]
