@@ -5,13 +5,12 @@ every item, its text as archived and its provenance), `tags`, `sources` (one row
 `changes` (one row per kind of change between two consecutive versions) and `versions_fts`, an
 FTS5 index of the versions' titles and texts (external content: the `versions` table). An item
 whose digest (rows.item_digest) is the one in the cached database is not read again; the
-published file is a compacted copy, byte for byte the one a clean build makes (`publish`).
+published file is made afresh from its rows, byte for byte the one a clean build makes.
 Python's sqlite3 only.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from pathlib import Path
@@ -22,7 +21,7 @@ from .rows import ItemRows
 logger = logging.getLogger(__name__)
 
 #: Raised whenever the tables change: a cached database of another schema is made again.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE items (
     id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, url TEXT, guid TEXT, title TEXT,
@@ -91,42 +90,23 @@ def _remove(db: sqlite3.Connection, path: str) -> None:
     found = db.execute("SELECT id FROM items WHERE path = ?", (path,)).fetchone()
     if found is None:
         return
-    (item_id,) = found
-    for rowid, title, body in db.execute(
-        "SELECT id, title, body FROM versions WHERE item_id = ?", (item_id,)
-    ).fetchall():
-        db.execute(
-            "INSERT INTO versions_fts(versions_fts, rowid, title, body) VALUES('delete', ?, ?, ?)",
-            (rowid, title, body),
-        )
     for table in ("versions", "tags", "changes"):
-        db.execute(f"DELETE FROM {table} WHERE item_id = ?", (item_id,))
-    db.execute("DELETE FROM items WHERE id = ?", (item_id,))
-
-
-def row_id(path: str) -> int:
-    """A row's id from its file path: the same in every build, whatever the order of updates."""
-    return int.from_bytes(hashlib.sha256(path.encode("utf-8")).digest()[:8], "big") >> 1
+        db.execute(f"DELETE FROM {table} WHERE item_id = ?", found)
+    db.execute("DELETE FROM items WHERE id = ?", found)
 
 
 def _insert(db: sqlite3.Connection, rows: ItemRows) -> None:
-    item_id = row_id(rows.item["path"])
-    marks = ", ".join("?" * (len(ITEM_COLUMNS) + 1))
-    db.execute(
-        f"INSERT INTO items (id, {', '.join(ITEM_COLUMNS)}) VALUES ({marks})",
-        [item_id, *(rows.item[c] for c in ITEM_COLUMNS)],
+    marks = ", ".join("?" * len(ITEM_COLUMNS))
+    cursor = db.execute(
+        f"INSERT INTO items ({', '.join(ITEM_COLUMNS)}) VALUES ({marks})",
+        [rows.item[c] for c in ITEM_COLUMNS],
     )
-    marks = ", ".join("?" * (len(VERSION_COLUMNS) + 2))
-    for version in rows.versions:
-        version_id = row_id(version["file"])
-        db.execute(
-            f"INSERT INTO versions (id, item_id, {', '.join(VERSION_COLUMNS)}) VALUES ({marks})",
-            [version_id, item_id, *(version[c] for c in VERSION_COLUMNS)],
-        )
-        db.execute(
-            "INSERT INTO versions_fts(rowid, title, body) VALUES (?, ?, ?)",
-            (version_id, version["title"], version["body"]),
-        )
+    item_id = cursor.lastrowid
+    marks = ", ".join("?" * (len(VERSION_COLUMNS) + 1))
+    db.executemany(
+        f"INSERT INTO versions (item_id, {', '.join(VERSION_COLUMNS)}) VALUES ({marks})",
+        [[item_id, *(v[c] for c in VERSION_COLUMNS)] for v in rows.versions],
+    )
     db.executemany(
         "INSERT INTO tags VALUES (?, ?, ?)", [(item_id, n, t) for n, t in enumerate(rows.tags)]
     )
@@ -175,16 +155,44 @@ def _sources(db: sqlite3.Connection) -> None:
 
 
 def publish(db: sqlite3.Connection, target: str) -> None:
-    """A compacted copy of the cached database at `target`: the same rows, the same bytes.
+    """The published database at `target`, made afresh from the cached rows in path order.
 
-    Row ids come from paths and the other tables are ordered by their keys; the full-text
-    index is made again from its rows (its segments would otherwise keep the order of the
-    updates), then VACUUM INTO writes every table in key order.
+    Ids are numbered by path (items) and by file (versions), every table is filled in key
+    order and the full-text index is made last from its rows: the same archive gives the same
+    bytes, however the cached database came to hold it.
     """
-    db.execute("INSERT INTO versions_fts(versions_fts) VALUES ('rebuild')")
-    db.commit()
+    (cache,) = [row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"]
     Path(target).unlink(missing_ok=True)
-    db.execute("VACUUM INTO ?", (target,))
+    out = sqlite3.connect(target)
+    try:
+        out.executescript(SCHEMA)
+        out.execute("ATTACH DATABASE ? AS src", (cache,))
+        items = ", ".join(ITEM_COLUMNS)
+        versions = ", ".join(VERSION_COLUMNS)
+        chosen = ", ".join("v." + c for c in VERSION_COLUMNS)
+        script = f"""
+        INSERT INTO items (id, {items})
+            SELECT ROW_NUMBER() OVER (ORDER BY path), {items} FROM src.items ORDER BY path;
+        CREATE TEMP TABLE renumbered AS
+            SELECT s.id AS old, m.id AS new FROM src.items s JOIN main.items m USING (path);
+        INSERT INTO versions (id, item_id, {versions})
+            SELECT ROW_NUMBER() OVER (ORDER BY v.file), r.new, {chosen}
+            FROM src.versions v JOIN renumbered r ON r.old = v.item_id ORDER BY v.file;
+        INSERT INTO tags SELECT r.new, t.position, t.tag
+            FROM src.tags t JOIN renumbered r ON r.old = t.item_id ORDER BY r.new, t.position;
+        INSERT INTO changes SELECT r.new, c.older, c.newer, c.position, c.kind, c.seen
+            FROM src.changes c JOIN renumbered r ON r.old = c.item_id
+            ORDER BY r.new, c.newer, c.position;
+        INSERT INTO sources SELECT * FROM src.sources ORDER BY name;
+        INSERT INTO versions_fts(versions_fts) VALUES ('rebuild');
+        DROP TABLE temp.renumbered;
+        """
+        out.executescript(script)
+        out.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        out.commit()
+        out.execute("DETACH DATABASE src")
+    finally:
+        out.close()
 
 
 def items_with_versions(db: sqlite3.Connection, paths: Iterable[str]) -> Iterable[dict[str, Any]]:
