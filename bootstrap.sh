@@ -18,9 +18,13 @@ fi
 if ! command -v hugo >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo >/dev/null
 fi
-if command -v npm >/dev/null && [ ! -d node_modules/axe-core ]; then
-    npm install --no-save --silent --no-audit --no-fund axe-core@4 >/dev/null 2>&1 \
-        || echo "warning: could not install axe-core; accessibility tests will fail" >&2
+# Exact versions from package-lock.json (checked against its sha512 digests), install scripts off;
+# skipped when node_modules already holds the locked version.
+locked() { node -p "require('./package-lock.json').packages['node_modules/axe-core'].version"; }
+installed() { node -p "require('./node_modules/axe-core/package.json').version" 2>/dev/null; }
+if command -v npm >/dev/null && [ "$(installed || true)" != "$(locked)" ]; then
+    npm ci --ignore-scripts --silent --no-audit --no-fund >/dev/null 2>&1 \
+        || echo "warning: npm ci failed; accessibility tests will fail" >&2
 fi
 
 .venv/bin/invoke sample

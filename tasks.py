@@ -64,8 +64,14 @@ def _fetch(url: str | None = None, name: str | None = None, quiet: bool = False)
         prefix = f"[{number}/{total}] " if total > 1 else ""
         print(prefix + report.line(), flush=True)
 
+    def show_links(report) -> None:
+        if report.enabled and not quiet:
+            print(report.line(), flush=True)
+
     try:
-        reports = archive.run(config, sources, on_report=None if quiet else show)
+        reports = archive.run(
+            config, sources, on_report=None if quiet else show, on_links=show_links
+        )
     except archive.StoreError as exc:
         raise Exit(f"error: {exc}", code=2) from None
     totals = archive.totals(reports)
@@ -128,12 +134,14 @@ def test(c, k=None, slow=True):
 
 @task
 def lint(c):
-    """ruff, mypy, the import contracts (import-linter) and the module size limit."""
+    """ruff, mypy, the import contracts (import-linter), the module size limit and zizmor."""
     c.run(f'"{PY}" -m ruff check .')
     c.run(f'"{PY}" -m ruff format --check .')
     c.run(f'"{PY}" -m mypy')
     c.run(f'"{Path(PY).with_name("lint-imports")}"', env={"PYTHONPATH": str(ROOT / "plugins")})
     c.run(f'"{PY}" scripts/module_sizes.py plugins/feed_archive 300')
+    # the workflows: no finding at zizmor's default level (pinned actions, no kept token, ...)
+    c.run(f'"{Path(PY).with_name("zizmor")}" --offline --quiet .github/workflows')
 
 
 # --- serving, production builds and publishing ---------------------------------------------
@@ -192,21 +200,25 @@ def publish(c, siteurl=None, remote="origin", branch="gh-pages", push=True):
     )
 
 
-def _archive_changes(c, folder: str) -> tuple[int, int, int]:
-    """Count new and updated posts (.md files) and changed provenance records under `folder`."""
+def _archive_changes(c, folder: str) -> tuple[int, int, bool, bool]:
+    """New and updated posts (.md files) under `folder`, whether the disappearances changed,
+    and whether provenance records did."""
+    from feed_archive.post.gone import SIDECAR_NAME
+
     out = c.run(f"git status --porcelain -z -uall -- {shlex.quote(folder)}", hide=True).stdout
-    new = updated = records = 0
+    new = updated = 0
+    gone = records = False
     for entry in filter(None, out.split("\0")):
         state, path = entry[:2], entry[3:]
-        if path.endswith("provenance.jsonl"):
-            records += 1
+        gone = gone or path.endswith("/" + SIDECAR_NAME)
+        records = records or path.endswith("provenance.jsonl")
         if not path.endswith(".md"):
             continue
         if "?" in state or "A" in state:
             new += 1
         elif "M" in state:
             updated += 1
-    return new, updated, records
+    return new, updated, gone, records
 
 
 def _plural(count: int, word: str) -> str:
@@ -215,15 +227,16 @@ def _plural(count: int, word: str) -> str:
 
 @task(help={"push": "push the commit to origin (same branch)"})
 def commit(c, push=False):
-    """Commit new and updated posts (and provenance records) under content/archive, if any."""
+    """Commit new and updated posts (disappearances, provenance) under content/archive, if any."""
     config = _config()
     folder = config.archive_root.relative_to(ROOT).as_posix()
-    new, updated, records = _archive_changes(c, folder)
-    if not new and not updated and not records:
+    new, updated, gone, records = _archive_changes(c, folder)
+    if not new and not updated and not gone and not records:
         print("archive: nothing new to commit")
         return
     message = f"archive: {_plural(new, 'new')}, {_plural(updated, 'updated')}"
-    if not new and not updated:  # only digests `invoke verify` recorded
+    message += ", disappearances updated" if gone else ""
+    if not new and not updated and not gone:  # only digests `invoke verify` recorded
         message = "archive: provenance records"
     targets = " ".join(shlex.quote(p) for p in [folder, *_image_folders(config)])
     c.run(f"git add -- {targets}")

@@ -65,7 +65,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 def axe(page: Any) -> list[dict[str, Any]]:
     """The axe-core violations of the open page (id, impact, help, first nodes)."""
     if not AXE.exists():
-        pytest.fail(f"{AXE} missing: run ./bootstrap.sh (npm install axe-core)")
+        pytest.fail(f"{AXE} missing: run ./bootstrap.sh (npm ci, package-lock.json)")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async () => {

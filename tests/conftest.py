@@ -59,6 +59,7 @@ def archive_config(content: Path, *sources: dict[str, Any], **overrides: Any):
     from feed_archive import settings
 
     values = {"PATH": str(content), "FEED_ARCHIVE_SOURCES": list(sources)}
+    values["FEED_ARCHIVE_LINK_CHECKS"] = 0  # no test asks the internet (tests/ingest/test_gone.py)
     values.update(overrides)
     return settings.load(values)
 

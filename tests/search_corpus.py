@@ -97,4 +97,4 @@ def write_corpus(content: Path) -> list[Post]:
 
 
 #: The search page's filters, as named in the URL and in Pagefind.
-FILTERS = ("tag", "source", "year", "kind", "paywalled")
+FILTERS = ("tag", "source", "year", "kind", "paywalled", "updated")

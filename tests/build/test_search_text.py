@@ -34,6 +34,7 @@ def test_all_agrees_with_each_filter_in_french_and_stays_all_in_english() -> Non
         "year": "Toutes",
         "kind": "Tous",
         "paywalled": "Tous",
+        "updated": "Tous",
     }
 
 
@@ -58,9 +59,10 @@ def test_search_page_labels_in_french_and_english(tmp_path: Path) -> None:
         "year": "Toutes",
         "kind": "Tous",
         "paywalled": "Tous",
+        "updated": "Tous",
     }
     page = (english / "search" / "index.html").read_text(encoding="utf-8")
-    assert set(_first_options(page).values()) == {"All"} and len(_first_options(page)) == 5
+    assert set(_first_options(page).values()) == {"All"} and len(_first_options(page)) == 6
 
 
 def test_every_article_page_says_paywalled_oui_or_non(tmp_path: Path) -> None:

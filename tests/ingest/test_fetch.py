@@ -11,10 +11,16 @@ from werkzeug import Response
 
 from conftest import SAMPLE_1, fetch_into, snapshot
 from feed_archive.ingest import fetch
-from feed_archive.ingest.fetch import FetchError, Limits
+from feed_archive.ingest.fetch import FetchError, FetchResult, Limits
+from feed_archive.ingest.netguard import Gate
 
 FEED = SAMPLE_1.read_bytes()
 LIMITS = Limits(timeout=2, total_timeout=5, max_bytes=1_000_000, max_redirects=3, user_agent="t/1")
+
+
+def get(url: str, limits: Limits = LIMITS, **options: str) -> FetchResult:
+    """fetch.fetch as a feed's fetch calls it: the URL's own host is trusted (127.0.0.1 here)."""
+    return fetch.fetch(url, limits, gate=Gate.for_feed(url), **options)
 
 
 def test_200_returns_body_validators_and_sends_user_agent(httpserver):
@@ -23,7 +29,7 @@ def test_200_returns_body_validators_and_sends_user_agent(httpserver):
         content_type="application/rss+xml",
         headers={"ETag": '"v1"', "Last-Modified": "Fri, 31 Oct 2025 16:08:00 GMT"},
     )
-    result = fetch.fetch(httpserver.url_for("/feed"), LIMITS)
+    result = get(httpserver.url_for("/feed"), LIMITS)
     assert result.status == 200
     assert result.content == FEED
     assert result.etag == '"v1"'
@@ -34,9 +40,7 @@ def test_conditional_get_gets_304(httpserver):
     httpserver.expect_request(
         "/feed", headers={"If-None-Match": '"v1"', "If-Modified-Since": "Fri, 31 Oct 2025"}
     ).respond_with_data("", status=304)
-    result = fetch.fetch(
-        httpserver.url_for("/feed"), LIMITS, etag='"v1"', last_modified="Fri, 31 Oct 2025"
-    )
+    result = get(httpserver.url_for("/feed"), LIMITS, etag='"v1"', last_modified="Fri, 31 Oct 2025")
     assert result.not_modified
     assert result.content == b""
     assert result.etag == '"v1"'
@@ -46,7 +50,7 @@ def test_conditional_get_gets_304(httpserver):
 def test_http_errors_are_one_line(httpserver, status, text):
     httpserver.expect_request("/feed").respond_with_data("nope", status=status)
     with pytest.raises(FetchError) as error:
-        fetch.fetch(httpserver.url_for("/feed"), LIMITS)
+        get(httpserver.url_for("/feed"), LIMITS)
     assert text in str(error.value).upper()
     assert "\n" not in str(error.value)
 
@@ -56,7 +60,7 @@ def test_redirects_are_followed_up_to_the_limit(httpserver):
         "", status=301, headers={"Location": httpserver.url_for("/feed")}
     )
     httpserver.expect_request("/feed").respond_with_data(FEED, content_type="text/xml")
-    result = fetch.fetch(httpserver.url_for("/old"), LIMITS)
+    result = get(httpserver.url_for("/old"), LIMITS)
     assert result.content == FEED
     assert result.final_url == httpserver.url_for("/feed")
 
@@ -66,7 +70,7 @@ def test_redirect_loop_stops(httpserver):
         "", status=302, headers={"Location": "/loop"}
     )
     with pytest.raises(FetchError, match="more than 3 redirects"):
-        fetch.fetch(httpserver.url_for("/loop"), LIMITS)
+        get(httpserver.url_for("/loop"), LIMITS)
 
 
 def test_read_timeout(httpserver):
@@ -77,14 +81,14 @@ def test_read_timeout(httpserver):
     httpserver.expect_request("/slow").respond_with_handler(slow)
     started = time.monotonic()
     with pytest.raises(FetchError, match="timeout"):
-        fetch.fetch(httpserver.url_for("/slow"), LIMITS)
+        get(httpserver.url_for("/slow"), LIMITS)
     assert time.monotonic() - started < 2.9
 
 
 def test_oversized_body_is_refused(httpserver):
     httpserver.expect_request("/big").respond_with_data(b"x" * 1_000_001)
     with pytest.raises(FetchError, match="larger than"):
-        fetch.fetch(httpserver.url_for("/big"), LIMITS)
+        get(httpserver.url_for("/big"), LIMITS)
 
 
 def test_oversized_streamed_body_without_length_is_refused(httpserver):
@@ -93,7 +97,7 @@ def test_oversized_streamed_body_without_length_is_refused(httpserver):
 
     httpserver.expect_request("/stream").respond_with_handler(stream)
     with pytest.raises(FetchError, match="larger than"):
-        fetch.fetch(httpserver.url_for("/stream"), LIMITS)
+        get(httpserver.url_for("/stream"), LIMITS)
 
 
 def test_gzip_and_deflate_encodings(httpserver):
@@ -103,20 +107,20 @@ def test_gzip_and_deflate_encodings(httpserver):
     httpserver.expect_request("/deflate").respond_with_data(
         zlib.compress(FEED), headers={"Content-Encoding": "deflate"}
     )
-    assert fetch.fetch(httpserver.url_for("/gz"), LIMITS).content == FEED
-    assert fetch.fetch(httpserver.url_for("/deflate"), LIMITS).content == FEED
+    assert get(httpserver.url_for("/gz"), LIMITS).content == FEED
+    assert get(httpserver.url_for("/deflate"), LIMITS).content == FEED
 
 
 def test_gzip_bomb_is_stopped_at_the_cap(httpserver):
     bomb = gzip.compress(b"\0" * 50_000_000)
     httpserver.expect_request("/bomb").respond_with_data(bomb, headers={"Content-Encoding": "gzip"})
     with pytest.raises(FetchError, match="larger than"):
-        fetch.fetch(httpserver.url_for("/bomb"), LIMITS)
+        get(httpserver.url_for("/bomb"), LIMITS)
 
 
 def test_gzip_bytes_without_header_are_decoded(httpserver):
     httpserver.expect_request("/raw").respond_with_data(gzip.compress(FEED))
-    assert fetch.fetch(httpserver.url_for("/raw"), LIMITS).content == FEED
+    assert get(httpserver.url_for("/raw"), LIMITS).content == FEED
 
 
 def test_wrong_content_type_still_parses(tmp_path, httpserver):
@@ -136,19 +140,19 @@ def test_html_page_is_not_a_feed(tmp_path, httpserver):
 
 def test_connection_refused_is_a_clear_error():
     with pytest.raises(FetchError, match="cannot connect"):
-        fetch.fetch("http://127.0.0.1:9/feed", LIMITS)
+        get("http://127.0.0.1:9/feed", LIMITS)
 
 
 def test_unknown_host_is_a_clear_error():
     with pytest.raises(FetchError, match="cannot connect"):
-        fetch.fetch("http://feed.invalid/rss", LIMITS)
+        get("http://feed.invalid/rss", LIMITS)
 
 
 def test_local_file_and_missing_file(tmp_path):
-    assert fetch.fetch(str(SAMPLE_1), LIMITS).content == FEED
-    assert fetch.fetch(SAMPLE_1.as_uri(), LIMITS).content == FEED
+    assert get(str(SAMPLE_1), LIMITS).content == FEED
+    assert get(SAMPLE_1.as_uri(), LIMITS).content == FEED
     with pytest.raises(FetchError, match="cannot read"):
-        fetch.fetch(str(tmp_path / "absent.xml"), LIMITS)
+        get(str(tmp_path / "absent.xml"), LIMITS)
 
 
 def test_refetch_sends_validators_and_304_writes_nothing(tmp_path, httpserver):

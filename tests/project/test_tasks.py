@@ -66,6 +66,19 @@ def test_a_failing_step_exits_non_zero(project: Path, args: tuple[str, ...], cod
     assert not git(project, "branch", "--list", "gh-pages")
 
 
+def test_fetch_prints_a_line_for_the_link_checks(project: Path) -> None:
+    settings = project / "pelicanconf.py"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "\nFEED_ARCHIVE_LINK_CHECKS = 2\n", encoding="utf-8"
+    )
+    result = run_invoke(project, "fetch", "--url", "samples/feeds/next-sample-1.xml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    # the sample's links are on fil-numerique.example, a name that never resolves
+    assert lines[-2].startswith("links: 2 checked, 0 gone, 0 back, 2 unanswered ("), lines
+    assert lines[-1].startswith("total: 29 new"), lines
+
+
 def test_a_broken_theme_fails_the_build(project: Path) -> None:
     (project / "theme" / "templates" / "index.html").write_text("{% block x %}", encoding="utf-8")
     fetch_into(project / "content", SAMPLE_1)
@@ -95,6 +108,22 @@ def test_commit_counts_new_and_updated_items(project: Path) -> None:
     result = run_invoke(project, "commit")
     assert result.returncode == 0 and "nothing new" in result.stdout
     assert git(project, "rev-list", "--count", "HEAD") == commits
+
+
+def test_commit_takes_a_changed_disappearances_file_alone(project: Path) -> None:
+    from feed_archive.post.gone import LEFT_FEED, SIDECAR_NAME, Disappearances
+
+    fetch_into(project / "content", SAMPLE_1)
+    assert run_invoke(project, "commit").returncode == 0
+    archive = project / "content" / "archive"
+    rel = next(archive.rglob("*.md")).relative_to(archive).as_posix()
+    gone = Disappearances()
+    gone.mark(rel, LEFT_FEED, "2025-11-10 09:00:00+01:00")
+    (archive / SIDECAR_NAME).write_text(gone.dumps(), encoding="utf-8")
+    result = run_invoke(project, "commit")
+    expected = "archive: 0 new items, 0 updated items, disappearances updated"
+    assert git(project, "log", "-1", "--format=%s").strip() == expected, result.stdout
+    assert git(project, "status", "--porcelain", "--", "content/archive") == ""
 
 
 def test_commit_leaves_other_changes_alone(project: Path) -> None:

@@ -133,7 +133,7 @@ def test_archive_steps_are_in_the_right_order() -> None:
     build_at = next(i for i, step in enumerate(archive) if step.get("run") == "invoke preview")
     assert archive.index(restore) < build_at < archive.index(save)
     python = next(step for step in archive if uses(step) == "actions/setup-python")
-    assert python["with"]["cache"] == "pip"
+    assert "cache" not in python["with"]  # no pip cache: see the test just below
     assert any("pip install -r requirements.txt" in step.get("run", "") for step in archive)
     assert invoke_commands(workflow) == ["invoke fetch", "invoke commit --push", "invoke preview"]
     assert [uses(step) for step in steps(workflow, "deploy")] == ["actions/deploy-pages"]
@@ -168,7 +168,8 @@ def test_secrets_reach_the_fetch_step_only_as_environment_variables() -> None:
     assert references and all(name == secret for name, secret in references)
     assert text.count("secrets.") == len(references)
     fetch = next(step for step in steps(load(ARCHIVE), "archive") if step.get("id") == "fetch")
-    assert set(fetch["env"]) == {name for name, _ in references}
+    feed_keys = {name for name, _ in references} - {"FEED_ARCHIVE_CACHE_KEY"}
+    assert feed_keys and set(fetch["env"]) == feed_keys
 
 
 def test_tests_workflow_runs_the_readme_commands_on_push_and_pull_request() -> None:
@@ -254,3 +255,142 @@ def test_the_workflow_sequence_archives_commits_and_builds_the_sample(tmp_path: 
     head = git("--git-dir", str(origin), "rev-parse", "main")
     run_workflow(project)
     assert git("--git-dir", str(origin), "rev-parse", "main") == head
+
+
+# --- pinned workflows (issue 13) -------------------------------------------------------------
+
+#: A step's `uses:` line pinned as required: owner/repo[/path]@<40 hex> # vX.Y.Z
+PINNED = re.compile(r"^\s*(?:- )?uses: [\w.-]+/[\w.-]+(?:/[\w.-]+)*@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+
+
+@pytest.mark.parametrize("path", [ARCHIVE, TESTS], ids=["archive", "tests"])
+def test_every_action_is_pinned_to_a_commit_sha_with_its_version(path: Path) -> None:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if "uses:" in line]
+    assert lines
+    assert [line for line in lines if not PINNED.match(line)] == []
+
+
+@pytest.mark.parametrize("path", [ARCHIVE, TESTS], ids=["archive", "tests"])
+def test_no_checkout_leaves_the_token_in_git_config(path: Path) -> None:
+    workflow = load(path)
+    checkouts = [
+        step
+        for job in workflow["jobs"].values()
+        for step in job.get("steps", [])
+        if uses(step) == "actions/checkout"
+    ]
+    assert checkouts
+    assert all(step["with"]["persist-credentials"] is False for step in checkouts)
+
+
+@pytest.mark.parametrize("path", [ARCHIVE, TESTS], ids=["archive", "tests"])
+def test_no_restored_cache_holds_code(path: Path) -> None:
+    """Any workflow of the repository can write the Actions cache: a pip cache restored from
+    it would install whatever was planted there. Only the site's folders are cached (sealed)."""
+    cached = []
+    for job in load(path)["jobs"].values():
+        for step in job.get("steps", []):
+            if uses(step).startswith("actions/setup-"):
+                assert "cache" not in step.get("with", {}), step
+            if uses(step).startswith("actions/cache"):
+                cached.append(step["with"]["path"].split())
+    assert all(paths == ["output", "cache"] for paths in cached), cached
+
+
+def test_only_the_commit_step_holds_the_push_token() -> None:
+    text = ARCHIVE.read_text(encoding="utf-8")
+    assert text.count("github.token") == 1
+    commit = next(step for step in steps(load(ARCHIVE), "archive") if step.get("id") == "commit")
+    assert commit["env"] == {"PUSH_TOKEN": "${{ github.token }}"}
+
+
+def test_the_commit_step_gives_git_the_token_through_the_environment_only(tmp_path: Path) -> None:
+    """Its script, run by bash with a stand-in `invoke` that reports what git would send."""
+    commit = next(step for step in steps(load(ARCHIVE), "archive") if step.get("id") == "commit")
+    repo, bin_dir, seen = tmp_path / "repo", tmp_path / "bin", tmp_path / "seen"
+    git("init", "-q", str(repo))
+    git("-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@x", "commit", "-q",
+        "--allow-empty", "-m", "first")  # fmt: skip
+    bin_dir.mkdir()
+    stand_in = bin_dir / "invoke"
+    stand_in.write_text(
+        '#!/bin/sh\ngit config --get "http.$GITHUB_SERVER_URL/.extraheader" > "$SEEN"\n',
+        encoding="utf-8",
+    )
+    stand_in.chmod(0o755)
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PUSH_TOKEN": "ghs_token-of-this-run",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_OUTPUT": str(tmp_path / "outputs"),
+        "GITHUB_EVENT_NAME": "workflow_dispatch",
+        "SEEN": str(seen),
+    }
+    result = subprocess.run(
+        ["bash", "-e", "-c", commit["run"]], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert seen.read_text(encoding="utf-8").strip() == (
+        "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46Z2hzX3Rva2VuLW9mLXRoaXMtcnVu"
+    )  # base64 of "x-access-token:ghs_token-of-this-run"
+    assert "ghs_token" not in (repo / ".git" / "config").read_text(encoding="utf-8")
+    assert "::add-mask::eC1hY2Nlc3MtdG9rZW46Z2hzX3Rva2VuLW9mLXRoaXMtcnVu" in result.stdout
+    assert (tmp_path / "outputs").read_text(encoding="utf-8") == "deploy=true\n"
+
+
+def test_the_cache_key_guards_the_restored_build(tmp_path: Path) -> None:
+    """The key reaches only the step that checks it is set and the build (which checks the
+    seal); without it nothing is restored or saved, so an unchecked cache is never read."""
+    archive = steps(load(ARCHIVE), "archive")
+    holders = [s for s in archive if "FEED_ARCHIVE_CACHE_KEY" in (s.get("env") or {})]
+    assert [s.get("id") for s in holders] == ["key", "build"]
+    assert all(
+        s["env"]["FEED_ARCHIVE_CACHE_KEY"] == "${{ secrets.FEED_ARCHIVE_CACHE_KEY }}"
+        for s in holders
+    )
+    key = holders[0]
+    for name in ("actions/cache/restore", "actions/cache/save"):
+        step = next(s for s in archive if uses(s) == name)
+        assert step["if"] == "steps.key.outputs.sealed == 'true'", name
+        assert archive.index(key) < archive.index(step)
+    for value, expected in (("a key", "sealed=true"), ("", "sealed=false")):
+        outputs = tmp_path / f"outputs-{expected}"
+        env = {"PATH": "/usr/bin:/bin", "FEED_ARCHIVE_CACHE_KEY": value}
+        env["GITHUB_OUTPUT"] = str(outputs)
+        subprocess.run(["bash", "-e", "-c", key["run"]], env=env, check=True, capture_output=True)
+        assert outputs.read_text(encoding="utf-8") == expected + "\n"
+
+
+def test_zizmor_finds_nothing_in_the_workflows() -> None:
+    zizmor = Path(sys.executable).with_name("zizmor")
+    result = subprocess.run(
+        [str(zizmor), "--offline", str(WORKFLOWS)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout + result.stderr
+
+
+def test_zizmor_is_pinned_and_run_by_lint() -> None:
+    requirements = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8").split()
+    assert [r for r in requirements if r.startswith("zizmor")] == ["zizmor==1.32.0"]
+    assert "zizmor" in (ROOT / "tasks.py").read_text(encoding="utf-8").split("def lint", 1)[1]
+
+
+def test_npm_packages_are_pinned_by_exact_version_and_installed_with_npm_ci() -> None:
+    import json
+
+    package = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    wanted = {**package.get("dependencies", {}), **package.get("devDependencies", {})}
+    assert "axe-core" in wanted
+    assert all(re.fullmatch(r"\d+\.\d+\.\d+", version) for version in wanted.values()), wanted
+    for name, version in wanted.items():
+        locked = lock["packages"][f"node_modules/{name}"]
+        assert locked["version"] == version and locked["integrity"].startswith("sha512-")
+    assert lock["packages"][""]["devDependencies"] == package["devDependencies"]
+    bootstrap = (ROOT / "bootstrap.sh").read_text(encoding="utf-8")
+    assert "npm ci --ignore-scripts" in bootstrap and "npm install" not in bootstrap
+    runs = [step.get("run", "") for step in steps(load(TESTS), "test")]
+    assert any(run.startswith("npm ci --ignore-scripts") for run in runs)
+    assert not [run for run in runs if "npm install" in run]

@@ -62,6 +62,7 @@ PAGE_TYPES = {
     "sources": "/sources/",
     "search": "/search/?q=donn%C3%A9es",
     "statistics": "/stats/",
+    "disappearances": "/gone/",
     "not found": "/404.html",
 }
 

@@ -98,6 +98,7 @@ def test_filter_labels_agree_in_french(page: Any, site: str) -> None:
         "search-year": "Toutes",
         "search-kind": "Tous",
         "search-paywalled": "Tous",
+        "search-updated": "Tous",
     }
 
 

@@ -318,7 +318,7 @@ def test_visible_text_has_french_spacing(browser: Any, served: str) -> None:
 def test_axe_finds_no_violation(browser: Any, served: str, width: int, scheme: str) -> None:
     """axe-core: no violation at all, data tables opened, in light and dark mode."""
     if not AXE.exists():
-        pytest.fail(f"{AXE} missing: run ./bootstrap.sh (npm install axe-core)")
+        pytest.fail(f"{AXE} missing: run ./bootstrap.sh (npm ci, package-lock.json)")
     context, page = _open(browser, served, width, locale="fr-FR", color_scheme=scheme)
     try:
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")

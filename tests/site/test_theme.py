@@ -21,8 +21,10 @@ NO_SEARCH = {"FEED_ARCHIVE_SEARCH": False}
 OTHER_PAGES = ("search/", "stats/")
 #: the templates of this theme (search and statistics ship their own strings)
 THEME_TEMPLATES = [
-    *(f"{name}.html" for name in "404 article base calendar day index listing month".split()),
+    *(f"{name}.html" for name in "404 article base calendar changes day index listing".split()),
+    "month.html",
     *(f"{name}.html" for name in "page sources tags year".split()),
+    "partials/kinds.html",
     "partials/macros.html",
     "partials/months.html",
     "partials/revisions.html",
@@ -242,6 +244,7 @@ def test_article_page_contract(sample_site: Path, article_pages: dict) -> None:
         ("source", "Le Fil Numérique"),
         ("tag", "IA"),
         ("tag", "Logiciel libre"),
+        ("updated", "non"),
         ("year", "2025"),
     ]
     assert body.startswith(' data-pagefind-sort="date:2025-')

@@ -2,9 +2,14 @@
 
 - `begin` (initialized): the build's state, its settings checked (each bad key named), the
   archive's files found, the plugin's progress lines shown, feed images' empty-alt warnings
-  left out, Pelican's content cache set aside when the settings or code it was made with changed.
+  left out, a restored cache and output checked against their seal (with
+  FEED_ARCHIVE_CACHE_KEY, seal.py) before anything reads them, Pelican's content cache set
+  aside when the settings or code it was made with changed, what the output folder holds noted
+  (outputs.py).
 - `plan_pages` (all_generators_finalized): the page plan, before any page is written.
-- `end` (finalized): stale files removed, search finished, the size budget, state forgotten.
+- `end` (finalized): stale files removed, search finished, every file this build did not make
+  removed from the output (outputs.py), the size budget, both folders sealed (with the key),
+  state forgotten.
 """
 
 from __future__ import annotations
@@ -16,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import SettingsError, load
-from . import budget, search
+from . import budget, outputs, seal, search
 from .digests import PLUGIN, digest, distributions, files_parts, settings_parts, site_digest
 from .pages import feed_items
-from .plan import make_plan
+from .plan import make_plan, plan_changes
 from .postfiles import RECORD_NAME as POSTS_RECORD
 from .postfiles import PostFiles
 from .state import BuildState
@@ -104,6 +109,7 @@ def begin(pelican: Any) -> None:
             logger.error("feed_archive: %s", exc)
     quiet_feed_warnings(settings, state.config.archive_dir)
     show_progress()
+    seal.check(settings, state)  # before Pelican opens its pickled cache
     _cache_guard(settings)
     cache = Path(settings.get("CACHE_PATH") or "cache")
     archive = os.path.join(settings.get("PATH") or "content", state.config.archive_dir)
@@ -111,6 +117,7 @@ def begin(pelican: Any) -> None:
     state.output = OutputLog(
         settings["OUTPUT_PATH"], cache / MANIFEST_NAME, check=state.config.plan_check
     )
+    outputs.begin(settings, state)
 
 
 def plan_pages(generators: list[Any]) -> None:
@@ -126,6 +133,8 @@ def plan_pages(generators: list[Any]) -> None:
     state.plan = make_plan(
         site, state.timeline, articles.articles, settings, feed_items(settings), state.posts.digest
     )
+    if state.changes is not None:
+        plan_changes(state.plan, state.changes, feed_items(settings), state.posts.digest)
 
 
 def end(pelican: Any) -> None:
@@ -147,10 +156,14 @@ def end(pelican: Any) -> None:
             log.kept,
             log.removed,
         )
-    search.finish(state, removed)
+    search.wait(state)  # Pagefind reads the output: nothing is removed while it runs
+    removed |= outputs.sweep(pelican.settings, state)
+    search.finish(state, removed)  # a removed page in a month folder: its month indexed again
+    outputs.record_bundle(pelican.settings, state)
     if state.posts is not None and state.plan is not None:
         state.posts.save()
     if state.timeline is not None:
         logger.info("%s", budget.summary(pelican.settings["OUTPUT_PATH"], state.timeline.items()))
+    seal.sign(pelican.settings, state)  # last: it vouches for every file written before it
     pelican.feed_archive_build = state  # what the build did, for whoever ran it (tests, bench)
     state.end(pelican.settings)

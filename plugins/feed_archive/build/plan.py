@@ -13,8 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+from .changelog import entry_line
 from .days import CALENDAR_URL, SOURCES_URL, TAGS_BY_COUNT_URL, TAGS_URL
 from .digests import digest, of_keys
+from .gone import SAVE_AS as GONE_SAVE_AS
+from .gone import marked
 from .listings import Listing, save_as
 from .stats.page import SAVE_AS as STATS_SAVE_AS
 from .timeline import Timeline
@@ -112,6 +115,7 @@ def _article(plan: PagePlan, posts: _Posts, article: Any) -> None:
     roles.append(f"newer={info.newer.fa.url if info.newer else ''}")
     proof = str(getattr(article, "fa_proof_key", ""))  # its files' digests and records
     parts = [*tags, source, day, *roles, proof, *posts.keys([article, *around, *info.related])]
+    parts += [mark.token for mark in getattr(article, "gone", ())]
     plan.add(info.save_as, "article", parts, [article, *around, *info.related])
 
 
@@ -149,4 +153,27 @@ def make_plan(
         if name in (settings.get("DIRECT_TEMPLATES") or ()):
             plan.add(str(settings.get(f"{name.upper()}_SAVE_AS") or f"{name}.html"), name, [], ())
     plan.add(STATS_SAVE_AS, "stats", posts.keys(articles), articles)
+    gone = marked(articles)
+    shown = [article for _, article in gone]
+    plan.add(GONE_SAVE_AS, "gone", [*(m.token for m, _ in gone), *posts.keys(shown)], shown)
     return plan
+
+
+def plan_changes(
+    plan: PagePlan, log: Listing, feed_items: int, digest_of: Callable[[str], bytes]
+) -> None:
+    """Plan the corrections log's pages and feed (changelog.py) from what each one shows."""
+    head = [log.url, log.feed or ""]
+    pages = log.sequence
+    for page in log.pages:
+        rel = log.file if page.number == 0 else page.save_as
+        links = [f"{p.shown}={p.url}" for p in log.pager(page) if p is not None]
+        count = str(log.count) if page.number == 0 else ""
+        lines = [entry_line(entry) for entry in page.items]
+        parts = [*head, str(page.shown), str(len(pages)), count, *links, *lines]
+        plan.add(rel, "changes", parts, [entry.article for entry in page.items])
+    if log.feed and log.items:
+        shown = log.items[:feed_items]
+        articles = [entry.article for entry in shown]
+        lines = [entry_line(entry) for entry in shown]
+        plan.add(log.feed, "changes-feed", [*lines, *_Posts(digest_of).keys(articles)], articles)

@@ -32,6 +32,8 @@ class BuildState:
     posts: Any = None
     #: the timeline (timeline.Timeline) once the articles are known
     timeline: Any = None
+    #: the corrections log (changelog.make_log: a listings.Listing of entries)
+    changes: Any = None
     #: the page plan (plan.PagePlan) once every generator has its context
     plan: Any = None
     #: what this build wrote, kept and removed (writer.OutputLog)
@@ -42,6 +44,10 @@ class BuildState:
     exported: int | None = None
     #: the search indexing started while the other pages are written (search.Indexing)
     search: Any = None
+    #: what the output folder held when the build started, and what it kept (outputs.Outputs)
+    outputs: Any = None
+    #: the restored cache's key and file digests, with FEED_ARCHIVE_CACHE_KEY (seal.Sealed)
+    seal: Any = None
     #: the settings error the build started with, if any (already logged)
     error: str | None = None
 

@@ -4,7 +4,9 @@ For each page, `write_file` asks the plan for its digest: when the file on disk 
 one written with that digest (same size and mtime as recorded), nothing is rendered; else
 Pelican renders and writes it as usual. A page whose bytes come out unchanged keeps its mtime
 (so rsync, git and the search index see no change). Files an earlier build wrote and this one
-did not are removed. The record (`feed_archive-output.json` in CACHE_PATH) is plain JSON.
+did not are removed. The record (`feed_archive-output.json` in CACHE_PATH) is plain JSON, read
+as data: entries that are not an output-relative path with its digest, size and mtime are
+ignored (one warning line), so a record can never make the build remove a file elsewhere.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pelican import signals
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
+from .outputs import is_relative
 from .state import BuildState
 
 logger = logging.getLogger(__name__)
@@ -50,11 +53,10 @@ class OutputLog:
 
     def _load(self) -> dict[str, list[Any]]:
         try:
-            data = json.loads(self.record.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text = self.record.read_text(encoding="utf-8")
+        except OSError:
             return {}
-        files = data.get("files") if isinstance(data, dict) and data.get("format") == FORMAT else {}
-        return {k: v for k, v in (files or {}).items() if isinstance(v, list) and len(v) == 3}
+        return _entries(text, self.record)
 
     def relative(self, path: str) -> str:
         """The output-relative form of a path (Pelican hands absolute paths under the output)."""
@@ -123,6 +125,35 @@ class OutputLog:
             os.replace(temporary, self.record)
         except OSError as exc:
             logger.warning("feed_archive: cannot save %s (%s)", self.record, exc)
+
+
+def _entry(value: Any) -> bool:
+    """True for a record entry: [digest hex or None, size, mtime in ns]."""
+    return (
+        isinstance(value, list)
+        and len(value) == 3
+        and (value[0] is None or isinstance(value[0], str))
+        and all(type(number) is int for number in value[1:])
+    )
+
+
+def _entries(text: str, record: Path) -> dict[str, list[Any]]:
+    """The files a record's text lists; what is not a record entry is ignored, in one line."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        logger.warning("feed_archive: %s ignored (%s)", record, exc)
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict) or type(data.get("format")) is not int:
+        logger.warning("feed_archive: %s ignored (not a record of output files)", record)
+        return {}
+    if data["format"] != FORMAT:
+        return {}  # another version's record: every page is rendered again
+    found = {rel: value for rel, value in files.items() if is_relative(rel) and _entry(value)}
+    if len(found) < len(files):
+        logger.warning("feed_archive: %s: %s entries ignored", record, len(files) - len(found))
+    return found
 
 
 #: A file's bytes and stat before it is written again (None: there was none).

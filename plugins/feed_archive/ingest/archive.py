@@ -5,21 +5,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from dataclasses import fields, replace
 from datetime import UTC, datetime
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from ..pool import parallel_map
 from ..post import Post, format_date
 from ..settings import Config, SettingsError, Source
+from . import disappear, images, linkcheck, tagging
 from . import fetch as fetching
-from . import images, tagging
 from .convert import build_post
 from .entry import Entry
+from .netguard import Gate
 from .parse import ParseError, parse
 from .proof import Fetch, Journal
 from .record import Recorder
+from .redact import Redactor, redacted_fields, redacted_logs
 from .report import DUPLICATE, INCOMPLETE, OUTCOMES, SKIPPED, UPDATED, FeedReport
 from .store import State, Store, StoreError
 
@@ -29,28 +30,6 @@ logger = logging.getLogger(__name__)
 #: Progress of a long feed ("Next: 3000 of 12000 items archived"), shown by `invoke fetch`.
 progress = logging.getLogger("feed_archive.progress")
 PROGRESS_EVERY = 1000
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret replaced by `***`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
-def _without_secrets(entry: Entry, secrets: tuple[str, ...]) -> Entry:
-    """The entry with its feed's secrets redacted (private feeds often repeat the key in links)."""
-    if not secrets:
-        return entry
-    changes: dict[str, Any] = {}
-    for name in (f.name for f in fields(entry)):
-        value = getattr(entry, name)
-        if isinstance(value, str):
-            changes[name] = redact(value, secrets)
-        elif isinstance(value, tuple):
-            changes[name] = tuple(redact(v, secrets) for v in value)
-    return replace(entry, **changes)
 
 
 def _state_key(source: Source) -> str:
@@ -96,13 +75,13 @@ def _archive_entries(
     recorder: Recorder,
     report: FeedReport,
     now: datetime,
+    redact: Redactor,
 ) -> None:
-    """Build and record each entry of a document once; an entry that fails is named."""
-    secrets = source.secrets()
+    """Build and record each entry of a document once, redacted; an entry that fails is named."""
     localizer = images.Localizer.for_source(config, source) if source.images else None
     seen: set[str] = set()
     unique: list[Entry] = []
-    for entry in (_without_secrets(e, secrets) for e in entries):
+    for entry in (redacted_fields(e, redact) for e in entries):
         if entry.identity in seen:
             report.counts[DUPLICATE] += 1
         else:
@@ -116,18 +95,30 @@ def _archive_entries(
             if isinstance(built, str):
                 raise ValueError(built)
             post = images.localize_post(built, localizer)
+            post = redacted_fields(post, redact, keep=("identity", "slug"))
             report.counts[recorder.record(post, entry.legacy_identity)] += 1
         except StoreError:
             raise
         except Exception as exc:  # one broken item must not stop the feed
-            cause = redact(str(exc), secrets).split("\n")[0][:160]
+            cause = redact(str(exc)).split("\n")[0][:160]
             if not isinstance(built, str):
                 cause = f"{type(exc).__name__}: {cause}"
-            name = redact(entry.title or entry.identity, secrets)[:80]
+            name = (entry.title or entry.identity)[:80]
             logger.warning("%s: skipped item %r: %s", source.name, name, cause)
             report.miss(SKIPPED, name, cause)
     if localizer is not None:
         localizer.save()
+
+
+def _record_listing(
+    recorder: Recorder, report: FeedReport, state: State, key: str, gone: disappear.Sidecar
+) -> None:
+    """Remember what this document listed; mark what it withdrew (not after a skipped item)."""
+    root = recorder.store.root
+    listed = {path.relative_to(root).as_posix(): d for path, d in recorder.listed.items()}
+    previous = state.listed(key) if not report.problem else {}
+    report.withdrawn, _ = disappear.record_listing(gone.gone, previous, listed, recorder.fetched)
+    state.set_listed(key, listed)
 
 
 def archive_feed(
@@ -136,10 +127,11 @@ def archive_feed(
     store: Store,
     state: State,
     now: datetime | None = None,
+    gone: disappear.Sidecar | None = None,
 ) -> FeedReport:
     """Fetch, parse and store one feed; every failure becomes the report's one-line error."""
     report = FeedReport(source.name)
-    secrets = source.secrets()
+    redact = Redactor(source.secrets())
     now = now or datetime.now(UTC)
     key = _state_key(source)
     journal: Journal | None = None
@@ -154,7 +146,11 @@ def archive_feed(
             user_agent=config.user_agent,
         )
         result = fetching.fetch(
-            url, limits, etag=remembered.get("etag"), last_modified=remembered.get("last_modified")
+            url,
+            limits,
+            etag=redact.reveal(remembered.get("etag")),
+            last_modified=redact.reveal(remembered.get("last_modified")),
+            gate=Gate.for_feed(url, config.allow_private_networks),
         )
         report.status = None if fetching.is_local(url) else result.status
         fetched = format_date(now, config.timezone)
@@ -164,7 +160,7 @@ def archive_feed(
                 source.url,  # as configured: "{secret}" stands for the key
                 report.status,
                 (result.etag, result.last_modified),
-                functools.partial(redact, secrets=secrets),
+                redact,  # the Redactor: the key in any form becomes ***
             )
         )
         recorder = Recorder(
@@ -178,21 +174,24 @@ def archive_feed(
         if result.not_modified:  # the same document again: its pending versions were served twice
             report.counts[UPDATED] += recorder.promote()
             state.set_pending(key, {})
+            state.set(key, redact.hide(result.etag), redact.hide(result.last_modified))
             return report
         # Relative ids and links resolve against the configured URL, never a redirect's target.
         feed = parse(result.content, result.content_type, _base_url(url))
-        report.warning = feed.warning
+        report.warning = redact(feed.warning) if feed.warning else None
         for title in feed.incomplete:
-            report.miss(INCOMPLETE, redact(title, secrets), "the document ends inside it")
-        _archive_entries(feed.entries, source, config, recorder, report, now)
+            report.miss(INCOMPLETE, redact(title), "the document ends inside it")
+        _archive_entries(feed.entries, source, config, recorder, report, now, redact)
         state.set_pending(key, recorder.served)
+        if gone is not None and not feed.cut:
+            _record_listing(recorder, report, state, key, gone)
         if not feed.cut:  # a cut document must not be answered "not modified" next time
-            state.set(key, result.etag, result.last_modified)
+            state.set(key, redact.hide(result.etag), redact.hide(result.last_modified))
     except (fetching.FetchError, ParseError, SettingsError, StoreError) as exc:
-        report.error = redact(str(exc), secrets)
+        report.error = redact(str(exc))
     except Exception as exc:  # a bug must not stop the other feeds either
         logger.debug("unexpected error on feed %s", source.name, exc_info=True)
-        report.error = redact(f"internal error: {type(exc).__name__}: {exc}", secrets)
+        report.error = redact(f"internal error: {type(exc).__name__}: {exc}")
     finally:
         if journal is not None:  # what was written is recorded, even when the feed failed
             journal.flush()
@@ -210,20 +209,55 @@ def totals(reports: Iterable[FeedReport]) -> dict[str, int]:
     return summed
 
 
+def check_links(
+    config: Config, state: State, gone: disappear.Sidecar, now: datetime
+) -> linkcheck.LinkReport:
+    """This run's sample of source links checked (never raises: a bug is logged and skipped)."""
+    asker = linkcheck.Asker(
+        user_agent=config.user_agent,
+        timeout=config.timeout,
+        max_redirects=config.max_redirects,
+        gate=Gate(allowed=config.allow_private_networks),
+    )
+    redact = Redactor(s for source in config.sources for s in source.secrets())
+    try:
+        report, following = linkcheck.check_links(
+            config.archive_root,
+            gone.gone,
+            asker,
+            config.link_checks,
+            config.link_check_seconds,
+            state.link_cursor(),
+            format_date(now, config.timezone),
+            redact,
+        )
+    except Exception as exc:  # a link check never makes a run fail
+        logger.warning("link checks stopped: %s: %s", type(exc).__name__, redact(str(exc)))
+        return linkcheck.LinkReport(unanswered=1)
+    state.set_link_cursor(following)
+    return report
+
+
 def run(
     config: Config,
     sources: Iterable[Source] | None = None,
     on_report: Callable[[int, int, FeedReport], None] | None = None,
     now: datetime | None = None,
+    on_links: Callable[[linkcheck.LinkReport], None] | None = None,
 ) -> list[FeedReport]:
-    """Fetch every source under the archive lock; reports come back in order, one per feed."""
+    """Fetch every source under the archive lock, then check a sample of source links.
+
+    Reports come back in order, one per feed; `on_links` gets the link checks' report.
+    """
     chosen = list(config.sources if sources is None else sources)
     store = Store(config.archive_root)
     reports: list[FeedReport] = []
-    with store.locked(config.lock_timeout):
+    every_secret = Redactor(secret for source in chosen for secret in source.secrets())
+    with redacted_logs(every_secret), store.locked(config.lock_timeout):
         state = State(config.state_file)
+        gone = disappear.Sidecar(config.archive_root)
         for number, source in enumerate(chosen, 1):
-            report = archive_feed(source, config, store, state, now)
+            report = archive_feed(source, config, store, state, now, gone)
             reports.append(report)
             level = logging.ERROR if report.failed else logging.INFO
             logger.log(level, "%s", report.line())
@@ -231,6 +265,11 @@ def run(
                 logger.debug("%s: feed is not well-formed: %s", source.name, report.warning)
             if on_report:
                 on_report(number, len(chosen), report)
+        links = check_links(config, state, gone, now or datetime.now(UTC))
+        logger.info("%s", links.line())
+        if on_links:
+            on_links(links)
+        gone.save()
         state.save()
         tagging.remember(config.archive_root, config.raw.get("FEED_ARCHIVE_TAG_RULES"))
     return reports

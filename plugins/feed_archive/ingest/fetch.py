@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import logging
-import socket
-import threading
+import ssl
 import time
 import zlib
 from dataclasses import dataclass
@@ -14,6 +13,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
+
+from .connect import Watchdog, pinned
+from .netguard import Gate, Refused
 
 logger = logging.getLogger(__name__)
 # httpx (INFO) and httpcore (DEBUG) log request URLs and Location headers: a private feed's
@@ -25,6 +27,8 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9,"
     " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
+#: Answers that send the fetch on to their Location (each hop is checked like the first).
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 class FetchError(Exception):
@@ -109,43 +113,6 @@ class _Decoder:
         return b"".join(self.parts)
 
 
-class _Watchdog:
-    """Shuts a fetch's sockets down at the total timeout, even while headers drip in."""
-
-    def __init__(self, seconds: float) -> None:
-        self.fired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        """httpcore's `trace` extension: remember every socket this fetch opens."""
-        if not event.endswith(("connect_tcp.complete", "start_tls.complete")):
-            return
-        stream = info.get("return_value")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if sock is not None:
-            with self._lock:
-                self._sockets.append(sock)
-            if self.fired:
-                self._fire()
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            for sock in self._sockets:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def __enter__(self) -> _Watchdog:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
-
-
 def _human(size: int) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if size < 1024 or unit == "GiB":
@@ -186,8 +153,6 @@ def _http_error(exc: httpx.HTTPError, limits: Limits) -> FetchError:
         return FetchError(f"connection timed out after {limits.timeout:g} s")
     if isinstance(exc, (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)):
         return FetchError(f"no answer for {limits.timeout:g} s (read timeout)")
-    if isinstance(exc, httpx.TooManyRedirects):
-        return FetchError(f"more than {limits.max_redirects} redirects")
     if isinstance(exc, httpx.UnsupportedProtocol):
         return FetchError("unsupported URL scheme (only http, https and local files)")
     if isinstance(exc, httpx.ConnectError):
@@ -198,14 +163,54 @@ def _http_error(exc: httpx.HTTPError, limits: Limits) -> FetchError:
     return FetchError(f"{type(exc).__name__}: {exc}")
 
 
+def _answer(
+    response: httpx.Response, limits: Limits, deadline: float, sent: tuple[str | None, ...]
+) -> FetchResult:
+    """The FetchResult of a final (not redirecting) answer, its body read within the limits."""
+    status = response.status_code
+    if status == 304:
+        return FetchResult(
+            status=304,
+            content=b"",
+            etag=response.headers.get("etag") or sent[0],
+            last_modified=response.headers.get("last-modified") or sent[1],
+        )
+    if status >= 300:
+        raise FetchError(f"HTTP {status} {response.reason_phrase}".strip())
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchError(f"feed larger than the {_human(limits.max_bytes)} limit")
+    decoder = _Decoder(response.headers.get("content-encoding", ""), limits.max_bytes)
+    for chunk in response.iter_raw():
+        decoder.feed(chunk)
+        if time.monotonic() > deadline:
+            raise FetchError(
+                f"download took longer than {limits.total_timeout:g} s (total timeout)"
+            )
+    return FetchResult(
+        status=status,
+        content=maybe_gunzip(decoder.result(), limits.max_bytes),
+        content_type=response.headers.get("content-type"),
+        etag=response.headers.get("etag"),
+        last_modified=response.headers.get("last-modified"),
+    )
+
+
 def fetch(
     url: str,
     limits: Limits,
     etag: str | None = None,
     last_modified: str | None = None,
-    transport: httpx.BaseTransport | None = None,
+    *,
+    gate: Gate,
+    tls: ssl.SSLContext | None = None,
 ) -> FetchResult:
-    """Download one feed politely; raise FetchError with a one-line cause on any failure."""
+    """Download one feed politely; raise FetchError with a one-line cause on any failure.
+
+    Every connection, each redirect's included, goes to an address `gate` allows (a feed's
+    fetch uses `Gate.for_feed`, an image's a plain `Gate`); `tls` replaces the system's
+    certificate authorities (tests, intranets with their own authority).
+    """
     if is_local(url):
         return _read_local(url, limits)
     headers = {
@@ -218,53 +223,36 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + limits.total_timeout
-    timeout = httpx.Timeout(limits.timeout)
-    too_long = f"download took longer than {limits.total_timeout:g} s (total timeout)"
-    watchdog = _Watchdog(limits.total_timeout)
+    options: dict[str, Any] = {
+        "timeout": httpx.Timeout(limits.timeout),
+        "follow_redirects": False,
+        "headers": headers,
+        "trust_env": False,
+        "verify": True if tls is None else tls,
+    }
+    watchdog = Watchdog(limits.total_timeout)
     try:
-        with (
-            watchdog,
-            httpx.Client(
-                timeout=timeout,
-                follow_redirects=True,
-                max_redirects=limits.max_redirects,
-                headers=headers,
-                transport=transport,
-                trust_env=False,
-            ) as client,
-            client.stream("GET", url, extensions={"trace": watchdog.trace}) as response,
-        ):
-            status = response.status_code
-            if status == 304:
-                return FetchResult(
-                    status=304,
-                    content=b"",
-                    etag=response.headers.get("etag") or etag,
-                    last_modified=response.headers.get("last-modified") or last_modified,
-                    final_url=str(response.url),
-                )
-            if status >= 300:
-                raise FetchError(f"HTTP {status} {response.reason_phrase}".strip())
-            declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-                raise FetchError(f"feed larger than the {_human(limits.max_bytes)} limit")
-            decoder = _Decoder(response.headers.get("content-encoding", ""), limits.max_bytes)
-            for chunk in response.iter_raw():
-                decoder.feed(chunk)
-                if time.monotonic() > deadline:
-                    raise FetchError(too_long)
-            body = maybe_gunzip(decoder.result(), limits.max_bytes)
-            return FetchResult(
-                status=status,
-                content=body,
-                content_type=response.headers.get("content-type"),
-                etag=response.headers.get("etag"),
-                last_modified=response.headers.get("last-modified"),
-                final_url=str(response.url),
-            )
+        with watchdog:
+            hop = httpx.URL(url)
+            for _ in range(limits.max_redirects + 1):
+                with pinned(options, hop, gate, watchdog.trace) as response:
+                    location = response.headers.get("location")
+                    if response.status_code not in REDIRECTS or not location:
+                        result = _answer(response, limits, deadline, (etag, last_modified))
+                        return dataclasses.replace(result, final_url=str(hop))
+                    hop = hop.join(location)
+            raise FetchError(f"more than {limits.max_redirects} redirects")
+    except Refused as exc:
+        raise FetchError(str(exc)) from None
+    except ValueError as exc:  # a scheme other than http(s), after a redirect too
+        raise FetchError(str(exc)) from None
+    except OSError as exc:  # the name does not resolve
+        raise FetchError(f"cannot connect ({exc.strerror or exc})") from None
     except httpx.HTTPError as exc:
         if watchdog.fired:
-            raise FetchError(too_long) from None
+            raise FetchError(
+                f"download took longer than {limits.total_timeout:g} s (total timeout)"
+            ) from None
         raise _http_error(exc, limits) from None
     except httpx.InvalidURL as exc:
         raise FetchError(f"invalid URL ({exc})") from None

@@ -1,8 +1,10 @@
 """Images: a post's remote image URLs -> local content-addressed copies (opt-in per feed).
 
 Markdown body in, Markdown body out (images pointing at `{static}/<images dir>/ab/<sha256>.<ext>`,
-the original URL kept as the image title). Downloads through fetch.py with its limits; only
-JPEG, PNG, GIF, WebP and AVIF files (checked by their first bytes) are kept; never deletes.
+the original URL kept as the image title). Downloads through fetch.py with its limits and a
+netguard Gate (no private address unless allowed); only JPEG, PNG, GIF, WebP and AVIF files
+(checked by their first bytes) are kept; never deletes. The index, committed with the posts,
+holds each URL's local path, or a bare `failed` mark: the reason only goes to the log.
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..post import is_absolute_http
 from . import fetch as fetching
+from .netguard import Gate
 from .store import read_json_table, write_atomic
 
 logger = logging.getLogger(__name__)
 
 #: The index of downloaded (and failed) image URLs, beside the fetch state in the archive folder.
 INDEX_NAME = ".feed-archive-images.json"
+#: An index entry for a URL that could not be kept (retried only once its entry is deleted).
+FAILED = {"failed": True}
 EXTENSIONS = ("jpg", "png", "gif", "webp", "avif")
 #: A Markdown image as markdownify writes it: ![alt](url "title").
 _MARKDOWN_IMAGE = re.compile(
@@ -67,6 +71,7 @@ class Localizer:
     limits: fetching.Limits
     feed_budget: int
     feed: str = ""
+    gate: Gate = field(default_factory=Gate)
     spent: int = 0
     index: dict[str, dict[str, Any]] = field(default_factory=dict)
     changed: bool = False
@@ -91,13 +96,20 @@ class Localizer:
             limits=limits,
             feed_budget=int(raw.get("FEED_ARCHIVE_IMAGES_FEED_MAX_BYTES") or 0),
             feed=source.name,
+            gate=Gate(allowed=config.allow_private_networks),
         )
         localizer.load()
         return localizer
 
     def load(self) -> None:
-        """Read the URL index (a missing or broken index only means downloading again)."""
-        self.index = read_json_table(self.index_path, "images index")
+        """Read the URL index (a missing or broken index only means downloading again); an
+        entry written by an earlier version (with a failure's reason, a size) is cut down to
+        what is kept now, and saved so at the next save."""
+        self.index = {}
+        for url, entry in read_json_table(self.index_path, "images index").items():
+            kept = _entry(entry)
+            self.index[url] = kept
+            self.changed |= kept != entry
 
     def save(self) -> None:
         """Write the URL index atomically when it changed."""
@@ -114,7 +126,7 @@ class Localizer:
             relative = f"{self.images_dir}/{known['path']}"
             if (self.content / relative).is_file():
                 return relative
-        elif known and known.get("error"):
+        elif known and known.get("failed"):
             return None  # failed before, and said so then
         if not is_absolute_http(url):
             return None
@@ -127,7 +139,7 @@ class Localizer:
         )
         limits = dataclasses.replace(self.limits, max_bytes=limit)
         try:
-            result = fetching.fetch(url, limits)
+            result = fetching.fetch(url, limits, gate=self.gate)
             data = result.content
             if result.not_modified or not data:
                 raise fetching.FetchError("empty answer")
@@ -140,7 +152,7 @@ class Localizer:
                 self._budget_exhausted()
                 return None
             reason = str(exc).replace("feed larger", "image larger")
-            self.index[url] = {"error": reason, "at": datetime.now(UTC).date().isoformat()}
+            self.index[url] = dict(FAILED)  # the reason is for the log, not for the site
             self.changed = True
             logger.warning(
                 "images: %s: cannot keep %s (%s); the post keeps the remote URL",
@@ -155,7 +167,7 @@ class Localizer:
         if not target.exists():
             write_atomic(target, data)
         self.spent += len(data)
-        self.index[url] = {"path": name, "bytes": len(data)}
+        self.index[url] = {"path": name}
         self.changed = True
         return f"{self.images_dir}/{name}"
 
@@ -181,6 +193,13 @@ class Localizer:
             return f'![{match.group("alt")}]({{static}}/{local} "{kept}")'
 
         return _MARKDOWN_IMAGE.sub(replace, body) if "![" in body else body
+
+
+def _entry(entry: Any) -> dict[str, Any]:
+    """An index entry as this version writes it: the local path, or the failed mark."""
+    if isinstance(entry, dict) and isinstance(entry.get("path"), str) and entry["path"]:
+        return {"path": entry["path"]}
+    return dict(FAILED)
 
 
 def localize_post(post: Any, localizer: Localizer | None) -> Any:

@@ -56,6 +56,8 @@ class Recorder:
     pending: dict[str, str] = field(default_factory=dict)
     #: item key -> version key this fetch served once (for the next fetch).
     served: dict[str, str] = field(default_factory=dict)
+    #: every post this fetch's document lists, with its publication date (disappear.py)
+    listed: dict[Path, str] = field(default_factory=dict)
     #: the provenance of what this fetch writes (proof.py), when it is recorded
     journal: Journal | None = None
 
@@ -111,9 +113,11 @@ class Recorder:
             text = render(replace(post, slug=slug))
             self.store.create(path, text)
             self._note(path, text)
+            self.listed[path] = post.date
             return NEW
         path, existing = found
         header = read_header(existing)
+        self.listed[path] = header.get("date", post.date)
         served = with_history(post, header)
         history_text = render(served)
         now = current.version_of(existing, self.markers)

@@ -25,6 +25,8 @@ class FeedReport:
     warning: str | None = None
     #: (outcome, item title, cause) for each entry that was not archived.
     missed: list[tuple[str, str, str]] = field(default_factory=list)
+    #: archived items this document no longer lists while older ones remain (disappear.py)
+    withdrawn: int = 0
 
     @property
     def failed(self) -> bool:
@@ -59,5 +61,7 @@ class FeedReport:
             if self.counts[outcome]:
                 named = self._named(outcome) if outcome in NOT_ARCHIVED else ""
                 parts.append(f"{self.counts[outcome]} {outcome}" + (f": {named}" if named else ""))
+        if self.withdrawn:
+            parts.append(f"{self.withdrawn} withdrawn")
         where = f" (HTTP {self.status})" if self.status else ""
         return f"{self.name}: " + ", ".join(parts) + where

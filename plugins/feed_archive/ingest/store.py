@@ -204,6 +204,26 @@ class State:
         """Remember what the feed's fetch served once, for its next fetch."""
         self._update(key, pending=dict(sorted(pending.items())))
 
+    def listed(self, key: str) -> dict[str, str]:
+        """post (relative path) -> publication date: what the feed's last document listed."""
+        found = self.data.get(key, {}).get("listed")
+        if not isinstance(found, dict):
+            return {}
+        return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
+
+    def set_listed(self, key: str, listed: dict[str, str]) -> None:
+        """Remember what the feed's document listed, for its next fetch."""
+        self._update(key, listed=dict(sorted(listed.items())))
+
+    def link_cursor(self) -> str:
+        """The post the next link checks start from (relative path; "" for the first)."""
+        found = self.data.get(LINK_CHECKS, {}).get("next")
+        return found if isinstance(found, str) else ""
+
+    def set_link_cursor(self, rel: str) -> None:
+        """Remember where the next link checks start."""
+        self._update(LINK_CHECKS, next=rel)
+
     def save(self) -> None:
         """Write the file atomically, only when something changed."""
         text = json.dumps(self.data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -217,3 +237,5 @@ class State:
 
 
 _VALIDATORS = ("etag", "last_modified")
+#: The state file's entry for the link checks' rotation (feeds' entries are `slug@digest`).
+LINK_CHECKS = "link-checks"

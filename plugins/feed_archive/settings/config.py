@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import sources_file
 from .errors import SettingsError
 from .feeds import Source, freeze_tag_rules, source_of
-from .values import check_names, flag, merged, names, number, patterns, text, whole
+from .values import check_names, flag, merged, names, networks, number, patterns, text, whole
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,11 @@ class Config:
     lock_timeout: float
     workers: int
     parallel_min: int
+    link_checks: int
+    link_check_seconds: float
     sources_file: Path = Path()
+    #: Networks outside the public internet that fetches may reach (see netguard.Gate).
+    allow_private_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -128,6 +133,9 @@ def load(settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Con
         lock_timeout=number(values, "FEED_ARCHIVE_LOCK_TIMEOUT"),
         workers=whole(values, "FEED_ARCHIVE_WORKERS"),
         parallel_min=whole(values, "FEED_ARCHIVE_PARALLEL_MIN", 1),
+        link_checks=whole(values, "FEED_ARCHIVE_LINK_CHECKS"),
+        link_check_seconds=number(values, "FEED_ARCHIVE_LINK_CHECK_SECONDS"),
         sources_file=listed_in,
+        allow_private_networks=networks(values, "FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS"),
         raw=values,
     )

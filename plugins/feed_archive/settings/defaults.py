@@ -31,6 +31,12 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ARCHIVE_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
     "FEED_ARCHIVE_IMAGES_FEED_MAX_BYTES": 50 * 1024 * 1024,
     "FEED_ARCHIVE_IMAGE_TIMEOUT": 10.0,
+    # issue 16: source links checked per fetch run (a rotating sample; 0: none) and the most
+    # seconds those checks may take in one run (0: none)
+    "FEED_ARCHIVE_LINK_CHECKS": 20,
+    "FEED_ARCHIVE_LINK_CHECK_SECONDS": 30.0,
+    # issue 13: addresses (CIDR) outside the public internet that fetches may reach anyway
+    "FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS": [],
     "FEED_ARCHIVE_SUMMARY_LENGTH": 280,
     "FEED_ARCHIVE_LOCK_TIMEOUT": 0.0,
     # one pool of worker processes for fetch and build (0 = one per core), and the fewest

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from ..post import fold, slugify
 from .errors import SettingsError
@@ -42,7 +42,7 @@ class Source:
     feed_id: str = ""
 
     def resolved_url(self) -> str:
-        """The URL to request, with the secret from the environment put in place of `{secret}`."""
+        """The URL to request: `{secret}` replaced by the environment's key, percent-encoded."""
         if not self.secret_env:
             return self.url
         secret = os.environ.get(self.secret_env)
@@ -50,7 +50,7 @@ class Source:
             raise SettingsError(
                 f"feed {self.name!r}: environment variable {self.secret_env} is not set"
             )
-        return self.url.replace("{secret}", secret)
+        return self.url.replace("{secret}", quote(secret, safe=""))
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never be written anywhere (the feed's secret, if any)."""

@@ -7,6 +7,7 @@ too (a typo would otherwise be ignored), with the new name of a renamed one.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from typing import Any, Mapping
 
@@ -86,3 +87,21 @@ def patterns(values: Mapping[str, Any], key: str) -> tuple[re.Pattern[str], ...]
         return tuple(re.compile(p, re.IGNORECASE) for p in names(values, key))
     except re.error as exc:
         raise SettingsError(f"{key}: bad pattern ({exc})") from exc
+
+
+def networks(
+    values: Mapping[str, Any], key: str
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """A list of IP networks in CIDR notation ("10.0.0.0/8", "::1"; host bits are ignored)."""
+    value = values[key]
+    if not isinstance(value, (list, tuple)):
+        raise SettingsError(f'{key}: expected a list of networks like "10.0.0.0/8", got {value!r}')
+    found = []
+    for item in value:
+        try:
+            if not isinstance(item, str):
+                raise ValueError(item)
+            found.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            raise SettingsError(f'{key}: {item!r} is not a network like "10.0.0.0/8"') from None
+    return tuple(found)

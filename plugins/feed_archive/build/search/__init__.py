@@ -4,7 +4,7 @@
 the build's hooks. Never touches content/.
 """
 
-from .hooks import finish, start
+from .hooks import finish, start, wait
 from .index import BUNDLE, MANIFEST, IndexReport, index_site
 from .months import plan
 from .pagefind import SearchIndexError, pagefind_binary
@@ -19,4 +19,5 @@ __all__ = [
     "pagefind_binary",
     "plan",
     "start",
+    "wait",
 ]

@@ -60,6 +60,13 @@ def start(generator: Any, writer: Any = None) -> None:
     state.search.start(changed)
 
 
+def wait(state: BuildState) -> None:
+    """Wait for the indexing started at article_writer_finalized (none: return at once)."""
+    job: Indexing | None = state.search
+    if job is not None and job.thread is not None:
+        job.thread.join()
+
+
 def finish(state: BuildState, removed: Collection[str]) -> None:
     """Wait for the indexing; index again what pages removed since then change; log one line."""
     job: Indexing | None = state.search
