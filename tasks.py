@@ -81,6 +81,7 @@ def _fetch(url: str | None = None, name: str | None = None, quiet: bool = False)
             f"total: {totals['new']} new, {totals['updated']} updated, "
             f"{totals['unchanged']} unchanged, {totals['failed']} failed feed(s)"
             + (f", {missed} item(s) not archived" if missed else "")
+            + (f", {totals['held']} more next run" if totals["held"] else "")
         )
     return totals["problems"]
 

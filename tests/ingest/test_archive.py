@@ -250,4 +250,4 @@ def test_parallel_conversion_gives_the_serial_posts(tmp_path):
     serial, parallel = results
     assert len(serial) == len(entries)
     assert parallel == serial
-    assert all(isinstance(post, archive.Post) for post in serial)
+    assert all(isinstance(built[0], archive.Post) and built[1] == [] for built in serial)

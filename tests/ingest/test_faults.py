@@ -303,6 +303,17 @@ def _run(*command: str) -> bool:
     return subprocess.run(command, capture_output=True).returncode == 0
 
 
+def cannot_set_up(reason: str) -> None:
+    """Skip a fault test whose set-up this machine refuses; under CI (`CI` set), fail instead.
+
+    GitHub Actions sets `CI`, and .ci/run sets it too: there the read-only and full-disk tests
+    must run, so a runner that cannot mount or chattr is a broken CI, not a reason to skip.
+    """
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}, and CI is set: give the job root with mount (see README, Tests)")
+    pytest.skip(reason)
+
+
 def _writable(folder: Path) -> bool:
     probe = folder / ".probe"
     try:
@@ -331,7 +342,7 @@ def read_only(folder: Path) -> Iterator[str]:
         how = "chmod 555"
     try:
         if not how or _writable(folder):
-            pytest.skip("cannot make a folder read-only here")
+            cannot_set_up("cannot make a folder read-only here (mount --bind, chattr +i)")
         yield how
     finally:
         if how == "read-only bind mount":
@@ -349,7 +360,7 @@ def small_disk(folder: Path, size: str = "256k") -> Iterator[None]:
     """A tiny tmpfs mounted on `folder` (needs root); skips when mounting is not allowed."""
     folder.mkdir(parents=True, exist_ok=True)
     if not _run("mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)):
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
+        cannot_set_up("cannot mount a small tmpfs here (needs root)")
     try:
         yield
     finally:
@@ -462,3 +473,28 @@ def test_helpers_really_fail_writes(tmp_path: Path) -> None:
             (disk / "big").write_bytes(b"\0" * 200_000)
         assert caught.value.errno == 28
     shutil.rmtree(folder)
+
+
+CAPSH = shutil.which("capsh")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not CAPSH, reason="needs root and capsh to drop mount")
+def test_fault_tests_fail_under_ci_when_their_set_up_is_impossible() -> None:
+    """Without the capabilities to mount or chattr, `CI=1` turns the two skips into failures."""
+    tests = "test_read_only_archive_gives_a_clear_error or test_full_disk_gives_a_clear_error"
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider -p no:xdist {__file__} -k"
+    results = {}
+    for ci in ("", "1"):
+        env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_XDIST_WORKER")}
+        if ci:
+            env["CI"] = ci
+        done = subprocess.run(
+            [CAPSH, "--drop=cap_sys_admin,cap_linux_immutable", "--", "-c", f'{command} "{tests}"'],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        results[ci] = done.stdout.strip().splitlines()[-1]
+    assert "2 skipped" in results[""] and "failed" not in results[""], results
+    assert "2 failed" in results["1"] and "skipped" not in results["1"], results

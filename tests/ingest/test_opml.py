@@ -10,6 +10,7 @@ import pytest
 
 from conftest import copy_project, run_invoke
 from feed_archive.ingest import opml
+from feed_archive.post import slugify
 from feed_archive.settings import SettingsError, load
 
 OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -155,3 +156,48 @@ def test_only_http_feeds_are_imported() -> None:
     feeds = [{"name": "Local", "url": "file:///etc/passwd"}, {"name": "Path", "url": "/etc/x"}]
     result = opml.import_feeds(feeds, [], [])
     assert result.added == [] and [r for _, r in result.skipped] == ["not an http(s) URL"] * 2
+
+
+#: A feed name whose slug is longer than the 60 characters a feed's slug keeps.
+LONG = "Le Journal quotidien de la cybersécurité et des libertés numériques en Europe"
+
+
+def _long_opml(count: int) -> bytes:
+    outlines = "".join(
+        f'<outline type="rss" text="{LONG}" xmlUrl="https://autre{n}.example/rss"/>'
+        for n in range(count)
+    )
+    return f'<?xml version="1.0"?><opml version="2.0"><body>{outlines}</body></opml>'.encode()
+
+
+@pytest.mark.slow
+def test_invoke_import_opml_terminates_when_a_long_name_is_taken(tmp_path: Path) -> None:
+    """A long name taken by a configured feed used to loop for ever (" (2)" fell past the cut)."""
+    project = copy_project(tmp_path / "project")
+    opml.save_sources_file(project / "sources.json", [{"name": LONG, "url": "https://un.example/"}])
+    subscriptions = tmp_path / "longs.opml"
+    subscriptions.write_bytes(_long_opml(3))
+    imported = run_invoke(project, "import-opml", str(subscriptions), timeout=60)
+    assert imported.returncode == 0, imported.stderr
+    assert "3 feed(s) added to sources.json, 0 skipped" in imported.stdout
+    names = [s["name"] for s in json.loads((project / "sources.json").read_text("utf-8"))]
+    assert len(names) == 4 and names[0] == LONG
+    assert [name[-4:] for name in names[1:]] == [" (2)", " (3)", " (4)"]
+    # every name is a distinct feed folder: the settings load (export-opml validates them)
+    exported = run_invoke(project, "export-opml", timeout=60)
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.count("xmlUrl=") == 5
+
+
+def test_imported_names_are_unique_within_the_slug_limit() -> None:
+    """Taken names, long or short or without letters, always give a new, distinct slug."""
+    existing = [{"name": LONG, "url": "https://un.example/"}, {"name": "Next", "url": "x"}]
+    existing += [{"name": f"{LONG} ({n})", "url": f"https://{n}.example/"} for n in range(2, 5)]
+    feeds = [{"name": LONG, "url": f"https://autre{n}.example/rss"} for n in range(12)]
+    feeds += [{"name": "Next", "url": "https://next.example/"}, {"name": "¿?", "url": "https://q/"}]
+    result = opml.import_feeds(feeds, existing, [])
+    assert len(result.added) == len(feeds)
+    known = {slugify(str(s["name"]), 60) for s in existing}
+    slugs = [slugify(str(s["name"]), 60) for s in result.added]
+    assert all(slugs) and len(set(slugs)) == len(slugs) and not known & set(slugs), slugs
+    assert all(len(s["name"]) <= len(LONG) + 5 for s in result.added)

@@ -257,6 +257,13 @@ def test_the_workflow_sequence_archives_commits_and_builds_the_sample(tmp_path: 
     assert git("--git-dir", str(origin), "rev-parse", "main") == head
 
 
+def test_the_test_job_may_mount_so_the_fault_tests_run() -> None:
+    """The read-only and full-disk tests mount; under CI they fail when they cannot (issue 13)."""
+    container = load(TESTS)["jobs"]["test"]["container"]
+    assert container["image"].startswith("python:3.12")
+    assert "--privileged" in container["options"].split()
+
+
 # --- pinned workflows (issue 13) -------------------------------------------------------------
 
 #: A step's `uses:` line pinned as required: owner/repo[/path]@<40 hex> # vX.Y.Z

@@ -82,14 +82,24 @@ def _write(
     )
 
 
+#: Tags an entry of a tag or source feed carries (the all-items feed carries them all): with
+#: every tag on every entry, a feed per tag made output grow with the square of the tag count.
+FEED_ENTRY_TAGS = 3
+
+
 class _Teaser:
-    """An article as a tag or source feed carries it: its summary instead of its full text."""
+    """An article as a tag or source feed carries it: its summary, its first few tags."""
 
     def __init__(self, article: Any) -> None:
         self._article = article
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._article, name)
+
+    @property
+    def tags(self) -> list[Any]:
+        """The article's first FEED_ENTRY_TAGS tags."""
+        return list(getattr(self._article, "tags", None) or ())[:FEED_ENTRY_TAGS]
 
     def get_content(self, siteurl: str) -> str:
         """The summary (the full text stays in the all-items feed and on the page)."""

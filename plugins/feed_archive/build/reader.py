@@ -85,11 +85,12 @@ class ArchiveMarkdownReader(pelican_readers.MarkdownReader):
         if ready is None:
             ready = prepare(source_path, self.typography, self.formatted)
         if ready is not None:
-            metadata = self._metadata(ready[1])
+            metadata = self._capped(self._metadata(ready[1]))
             self.locations.add(metadata, source_path)
             return ready[0], metadata
         logger.debug("feed_archive: %s read by Python-Markdown", source_path)
         content, metadata = super().read(source_path)
+        metadata = self._capped(metadata)
         for key in ("title", "summary"):
             if isinstance(metadata.get(key), str):
                 metadata[key] = self.typography(metadata[key])
@@ -106,6 +107,21 @@ class ArchiveMarkdownReader(pelican_readers.MarkdownReader):
             if fast is not None:
                 return fast
         return super().process_metadata(name, value)
+
+    def _capped(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        """The metadata with at most FEED_ARCHIVE_MAX_TAGS tags (posts archived before the cap)."""
+        state = BuildState.of(self.settings)
+        limit = state.config.max_tags if state else 20
+        tags = metadata.get("tags")
+        if isinstance(tags, list) and len(tags) > limit:
+            logger.warning(
+                "%s: %s tags, the first %s used (FEED_ARCHIVE_MAX_TAGS)",
+                self._source_path,
+                len(tags),
+                limit,
+            )
+            metadata["tags"] = tags[:limit]
+        return metadata
 
     def _metadata(self, meta: dict[str, list[str]]) -> dict[str, Any]:
         """The values processed as Pelican's MarkdownReader does (no formatted field here)."""

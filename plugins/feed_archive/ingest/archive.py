@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..pool import parallel_map
 from ..post import Post, format_date
 from ..settings import Config, SettingsError, Source
-from . import disappear, images, linkcheck, tagging
+from . import bounds, disappear, images, linkcheck, tagging
 from . import fetch as fetching
 from .convert import build_post
 from .entry import Entry
@@ -44,10 +44,15 @@ def _base_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
-def _build_one(entry: Entry, source: Source, config: Config, now: datetime) -> Post | str:
-    """build_post for one entry; an error comes back as its message (it crosses processes)."""
+Built = tuple[Post, list[str]] | str
+
+
+def _build_one(entry: Entry, source: Source, config: Config, now: datetime) -> Built:
+    """build_post for one entry and its notes; an error comes back as its message (it crosses
+    processes, and so do the notes, logged by the caller)."""
+    notes: list[str] = []
     try:
-        return build_post(
+        post = build_post(
             entry,
             source,
             config.timezone,
@@ -55,14 +60,16 @@ def _build_one(entry: Entry, source: Source, config: Config, now: datetime) -> P
             now,
             config.summary_length,
             tag_rules=config.raw.get("FEED_ARCHIVE_TAG_RULES"),
+            max_tags=config.max_tags,
+            max_text_bytes=config.max_text_bytes,
+            notes=notes,
         )
     except Exception as exc:  # reported per item by the caller
         return f"{type(exc).__name__}: {exc}"
+    return post, notes
 
 
-def build_posts(
-    entries: list[Entry], source: Source, config: Config, now: datetime
-) -> list[Post | str]:
+def build_posts(entries: list[Entry], source: Source, config: Config, now: datetime) -> list[Built]:
     """Sanitize and convert entries, on every core for a large feed; order is kept."""
     work = functools.partial(_build_one, source=source, config=config, now=now)
     return parallel_map(work, entries, config.workers, config.parallel_min)
@@ -87,6 +94,9 @@ def _archive_entries(
         else:
             seen.add(entry.identity)
             unique.append(entry)
+    unique, report.held = bounds.within_new_cap(
+        unique, lambda e: recorder.known(e.identity, e.legacy_identity), config.max_new_items
+    )
     built_posts = build_posts(unique, source, config, now)
     for number, (entry, built) in enumerate(zip(unique, built_posts, strict=True), 1):
         if number % PROGRESS_EVERY == 0:
@@ -94,7 +104,9 @@ def _archive_entries(
         try:
             if isinstance(built, str):
                 raise ValueError(built)
-            post = images.localize_post(built, localizer)
+            for note in built[1]:
+                logger.warning("%s: %s", source.name, redact(note))
+            post = images.localize_post(built[0], localizer)
             post = redacted_fields(post, redact, keep=("identity", "slug"))
             report.counts[recorder.record(post, entry.legacy_identity)] += 1
         except StoreError:
@@ -185,7 +197,9 @@ def archive_feed(
         state.set_pending(key, recorder.served)
         if gone is not None and not feed.cut:
             _record_listing(recorder, report, state, key, gone)
-        if not feed.cut:  # a cut document must not be answered "not modified" next time
+        if report.held:  # the held items are in this document: it must not be "not modified"
+            state.set(key, None, None)
+        elif not feed.cut:  # a cut document must not be answered "not modified" next time
             state.set(key, redact.hide(result.etag), redact.hide(result.last_modified))
     except (fetching.FetchError, ParseError, SettingsError, StoreError) as exc:
         report.error = redact(str(exc))
@@ -199,10 +213,11 @@ def archive_feed(
 
 
 def totals(reports: Iterable[FeedReport]) -> dict[str, int]:
-    """Counts summed over feeds, plus the numbers of failed feeds and of feeds with problems."""
-    summed = dict.fromkeys((*OUTCOMES, "failed", "problems"), 0)
+    """Counts summed over feeds, plus failed feeds, feeds with problems and items held back."""
+    summed = dict.fromkeys((*OUTCOMES, "failed", "problems", "held"), 0)
     for report in reports:
         summed["failed"] += report.failed
+        summed["held"] += report.held
         summed["problems"] += report.problem
         for key, value in report.counts.items():
             summed[key] += value

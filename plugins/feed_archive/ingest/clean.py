@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from bs4 import BeautifulSoup
 from markdownify import MarkdownConverter
 
 from ..post import collapse
 from .flatten import flatten
+from .tables import even_tables
 
 #: Characters that Python-Markdown (with "extra") or Pelican's placeholders give a meaning to.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]|])")
@@ -93,7 +95,10 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 
 def to_markdown(safe_html: str) -> str:
     """Markdown for already-sanitized HTML: paragraphs, links, images, lists, quotes, headings."""
-    markdown = _XML_INVALID.sub("", _CONVERTER.convert(flatten(safe_html)))
+    soup = BeautifulSoup(flatten(safe_html), "html.parser")
+    if soup.find("table") is not None:
+        even_tables(soup)
+    markdown = _XML_INVALID.sub("", _CONVERTER.convert_soup(soup))
     lines = [line.rstrip() for line in markdown.replace("\r", "").split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 

@@ -17,10 +17,9 @@ from ..post import (
     sanitize,
     slugify,
     text_of,
-    unique_names,
 )
 from ..settings import Source
-from . import clean, dates, tagging
+from . import bounds, clean, dates, tagging
 from .entry import Entry
 
 
@@ -32,8 +31,16 @@ def build_post(
     first_seen: datetime,
     summary_length: int = 280,
     tag_rules: dict[str, list[str]] | None = None,
+    max_tags: int = 20,
+    max_text_bytes: int = 512 * 1024,
+    notes: list[str] | None = None,
 ) -> Post:
-    """Turn a parsed entry into a Post: sanitized Markdown body, local dates, tags, identity."""
+    """Turn a parsed entry into a Post: sanitized Markdown body, local dates, tags, identity.
+
+    Tags beyond `max_tags` and text beyond `max_text_bytes` are dropped; what was dropped is
+    told in `notes` (one line each, without the feed's name) when a list is given.
+    """
+    notes = [] if notes is None else notes
     base = entry.link or entry.base_url
     safe_html = sanitize(entry.content_html, base)
     body = clean.to_markdown(safe_html)
@@ -50,14 +57,26 @@ def build_post(
         title = clean.excerpt(summary_text, 80) or "(sans titre)"
     when = dates.choose(entry.published, entry.updated, entry.published_text, first_seen)
     key = item_key(source.feed_id, entry.identity)
-    tags = unique_names(entry.tags + source.tags + tagging.tags_for(title, text, tag_rules))
+    fixed = source.tags + tagging.tags_for(title, text, tag_rules)
+    tags, count = bounds.cap_tags(entry.tags, fixed, max_tags)
+    if count > len(tags):
+        notes.append(
+            f"item {title[:80]!r}: {count} tags, the first {len(tags)} kept (FEED_ARCHIVE_MAX_TAGS)"
+        )
+    kept_body = bounds.cut_text(body, max_text_bytes)
+    cut = len(entry.content_html.encode("utf-8")) if kept_body != body else 0
+    if cut:
+        notes.append(
+            f"item {title[:80]!r}: text of {len(body.encode('utf-8'))} bytes cut to "
+            f"{max_text_bytes} bytes (FEED_ARCHIVE_MAX_TEXT_BYTES)"
+        )
     return Post(
         identity=collapse(entry.identity),
         title=title,
         date=format_date(when.published, zone),
         slug=f"{slugify(title, 70) or 'item'}-{key}",
         feed=source.name,
-        body=body,
+        body=kept_body,
         tags=tags,
         category=metadata_name(source.category or source.name),
         authors=tuple(a for a in (metadata_name(x) for x in entry.authors) if a),
@@ -68,4 +87,5 @@ def build_post(
         updated=format_date(when.updated, zone) if when.updated else "",
         fetched=format_date(first_seen, zone),
         feed_date=when.feed_value,
+        cut=cut,
     )

@@ -118,11 +118,10 @@ def import_feeds(
         if url_key(url) in known_urls:
             result.skipped.append((url, "already configured"))
             continue
-        name = str(feed.get("name") or url)
-        base, number = name, 2
-        while slugify(name, 60) in known_slugs or not slugify(name, 60):
-            name = f"{base} ({number})"
-            number += 1
+        name = _free_name(str(feed.get("name") or url), known_slugs)
+        if name is None:
+            result.skipped.append((url, "no free name for it"))
+            continue
         entry = {k: feed[k] for k in SOURCE_KEYS if k in feed and feed[k] not in (None, "")}
         entry["name"] = name
         entry["url"] = url
@@ -131,6 +130,26 @@ def import_feeds(
         known_slugs.add(slugify(name, 60))
         result.added.append(entry)
     return result
+
+
+#: A feed's slug (its folder under content/archive/) keeps this many characters.
+SLUG_LENGTH = 60
+#: How many numbered names (" (2)", " (3)", ...) are tried before a feed is skipped.
+MAX_TRIES = 1000
+
+
+def _free_name(name: str, known_slugs: set[str]) -> str | None:
+    """`name`, or `name (N)` shortened so its whole slug fits the limit, unused; None if none."""
+    if slugify(name, SLUG_LENGTH) and slugify(name, SLUG_LENGTH) not in known_slugs:
+        return name
+    for number in range(2, MAX_TRIES + 2):
+        suffix, base = f" ({number})", name[: 4 * SLUG_LENGTH]
+        while base and len(slugify(base + suffix, 10 * SLUG_LENGTH)) > SLUG_LENGTH:
+            base = base[:-1].rstrip()
+        candidate = base + suffix
+        if slugify(candidate, SLUG_LENGTH) not in known_slugs:
+            return candidate
+    return None
 
 
 def raw_sources(config_sources: Iterable[Any]) -> list[dict[str, Any]]:

@@ -70,6 +70,13 @@ class Recorder:
             return html.unescape(header["feed-id"]) == collapse(self.source.feed_id)
         return header.get("feed") == metadata_name(self.source.name)
 
+    def known(self, identity: str, legacy: str = "") -> bool:
+        """True when the item may be archived already (a look-up by key: nothing is read)."""
+        identity = collapse(identity)
+        if self.store.has(item_key(self.source.feed_id, identity)):
+            return True
+        return self.store.has(key_of(legacy or identity))
+
     def locate(self, post: Post, legacy: str) -> tuple[str, tuple[Path, str] | None]:
         """The key naming the item's file, and the file with its text when it is archived."""
         for length in (12, 24):

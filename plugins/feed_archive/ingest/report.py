@@ -27,6 +27,8 @@ class FeedReport:
     missed: list[tuple[str, str, str]] = field(default_factory=list)
     #: archived items this document no longer lists while older ones remain (disappear.py)
     withdrawn: int = 0
+    #: new entries left for the next fetches (FEED_ARCHIVE_MAX_NEW_ITEMS)
+    held: int = 0
 
     @property
     def failed(self) -> bool:
@@ -63,5 +65,7 @@ class FeedReport:
                 parts.append(f"{self.counts[outcome]} {outcome}" + (f": {named}" if named else ""))
         if self.withdrawn:
             parts.append(f"{self.withdrawn} withdrawn")
+        if self.held:
+            parts.append(f"{self.held} more next run")
         where = f" (HTTP {self.status})" if self.status else ""
         return f"{self.name}: " + ", ".join(parts) + where

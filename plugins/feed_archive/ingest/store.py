@@ -73,6 +73,10 @@ class Store:
     def __len__(self) -> int:
         return len(self.index)
 
+    def has(self, key: str) -> bool:
+        """True when a file named by `key` is archived (nothing is read)."""
+        return key in self.index
+
     def find(self, key: str) -> tuple[Path, str] | None:
         """The archived file named by `key` and its text, or None."""
         path = self.index.get(key)

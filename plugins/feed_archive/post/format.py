@@ -25,6 +25,7 @@ KEYS = (
     "Guid",
     "Feed",
     "Paywalled",
+    "Cut",
     "Feed-Id",
     "Updated",
     "Fetched",
@@ -61,6 +62,8 @@ class Post:
     updated: str = ""
     fetched: str = ""
     feed_date: str = ""
+    #: bytes of the feed's text when the body was cut to FEED_ARCHIVE_MAX_TEXT_BYTES (else 0)
+    cut: int = 0
 
 
 def format_date(moment: datetime, zone: ZoneInfo) -> str:
@@ -145,6 +148,7 @@ def render(post: Post) -> str:
         "Guid": metadata_html(post.identity),
         "Feed": metadata_name(post.feed),
         "Paywalled": "true" if post.paywalled else "",
+        "Cut": str(post.cut) if post.cut else "",
         "Feed-Id": metadata_html(post.feed_id),
         "Updated": post.updated,
         "Fetched": post.fetched,

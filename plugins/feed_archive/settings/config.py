@@ -35,6 +35,9 @@ class Config:
     parallel_min: int
     link_checks: int
     link_check_seconds: float
+    max_tags: int = 20
+    max_new_items: int = 2000
+    max_text_bytes: int = 512 * 1024
     sources_file: Path = Path()
     #: Networks outside the public internet that fetches may reach (see netguard.Gate).
     allow_private_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
@@ -62,6 +65,7 @@ class BuildConfig:
     plan_check: bool
     provenance: bool
     exports: bool
+    max_tags: int = 20
 
 
 def load_build(settings: Mapping[str, Any]) -> BuildConfig:
@@ -86,6 +90,7 @@ def load_build(settings: Mapping[str, Any]) -> BuildConfig:
         plan_check=flag(values, "FEED_ARCHIVE_PLAN_CHECK"),
         provenance=flag(values, "FEED_ARCHIVE_PROVENANCE"),
         exports=flag(values, "FEED_ARCHIVE_EXPORTS"),
+        max_tags=whole(values, "FEED_ARCHIVE_MAX_TAGS", 1),
     )
 
 
@@ -135,6 +140,9 @@ def load(settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Con
         parallel_min=whole(values, "FEED_ARCHIVE_PARALLEL_MIN", 1),
         link_checks=whole(values, "FEED_ARCHIVE_LINK_CHECKS"),
         link_check_seconds=number(values, "FEED_ARCHIVE_LINK_CHECK_SECONDS"),
+        max_tags=whole(values, "FEED_ARCHIVE_MAX_TAGS", 1),
+        max_new_items=whole(values, "FEED_ARCHIVE_MAX_NEW_ITEMS", 1),
+        max_text_bytes=whole(values, "FEED_ARCHIVE_MAX_TEXT_BYTES", 1024),
         sources_file=listed_in,
         allow_private_networks=networks(values, "FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS"),
         raw=values,

@@ -39,6 +39,10 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS": [],
     "FEED_ARCHIVE_SUMMARY_LENGTH": 280,
     "FEED_ARCHIVE_LOCK_TIMEOUT": 0.0,
+    # issue 13: bounded output (ingest/bounds.py; the build caps tags of older posts too)
+    "FEED_ARCHIVE_MAX_TAGS": 20,
+    "FEED_ARCHIVE_MAX_NEW_ITEMS": 2000,
+    "FEED_ARCHIVE_MAX_TEXT_BYTES": 512 * 1024,
     # one pool of worker processes for fetch and build (0 = one per core), and the fewest
     # items (posts to convert or read) worth sending to it
     "FEED_ARCHIVE_WORKERS": 0,
