@@ -27,3 +27,7 @@ FEED_ALL_ATOM = "feeds/all.atom.xml"
 PLUGINS = [*PLUGINS, "pelican.plugins.sitemap"]
 SITEMAP = {"format": "xml", "exclude": [r"^robots\.txt$"]}
 TEMPLATE_PAGES = {**globals().get("TEMPLATE_PAGES", {}), "extra/robots.txt": "robots.txt"}
+
+# The open exports (/exports/archive.sqlite and /exports/archive.jsonl.gz) in every
+# production build (README, "Exports").
+FEED_ARCHIVE_EXPORTS = True

@@ -210,23 +210,25 @@ def publish(c, siteurl=None, remote="origin", branch="gh-pages", push=True):
     )
 
 
-def _archive_changes(c, folder: str) -> tuple[int, int, bool]:
-    """New and updated posts (.md files) under `folder`, and whether the disappearances changed."""
+def _archive_changes(c, folder: str) -> tuple[int, int, bool, bool]:
+    """New and updated posts (.md files) under `folder`, whether the disappearances changed,
+    and whether provenance records did."""
     from feed_archive.post.gone import SIDECAR_NAME
 
     out = c.run(f"git status --porcelain -z -uall -- {shlex.quote(folder)}", hide=True).stdout
     new = updated = 0
-    gone = False
+    gone = records = False
     for entry in filter(None, out.split("\0")):
         state, path = entry[:2], entry[3:]
         gone = gone or path.endswith("/" + SIDECAR_NAME)
+        records = records or path.endswith("provenance.jsonl")
         if not path.endswith(".md"):
             continue
         if "?" in state or "A" in state:
             new += 1
         elif "M" in state:
             updated += 1
-    return new, updated, gone
+    return new, updated, gone, records
 
 
 def _plural(count: int, word: str) -> str:
@@ -235,15 +237,17 @@ def _plural(count: int, word: str) -> str:
 
 @task(help={"push": "push the commit to origin (same branch)"})
 def commit(c, push=False):
-    """Commit new and updated posts (and disappearances) under content/archive, if any."""
+    """Commit new and updated posts (disappearances, provenance) under content/archive, if any."""
     config = _config()
     folder = config.archive_root.relative_to(ROOT).as_posix()
-    new, updated, gone = _archive_changes(c, folder)
-    if not new and not updated and not gone:
+    new, updated, gone, records = _archive_changes(c, folder)
+    if not new and not updated and not gone and not records:
         print("archive: nothing new to commit")
         return
     message = f"archive: {_plural(new, 'new')}, {_plural(updated, 'updated')}"
     message += ", disappearances updated" if gone else ""
+    if not new and not updated and not gone:  # only digests `invoke verify` recorded
+        message = "archive: provenance records"
     targets = " ".join(shlex.quote(p) for p in [folder, *_image_folders(config)])
     c.run(f"git add -- {targets}")
     c.run(f"git commit -q -m {shlex.quote(message)} -- {targets}")
@@ -340,3 +344,41 @@ def retag(c, dry_run=False):
     print(f"{report.scanned} post(s) scanned, {len(report.changed)} {verb}")
     if report.errors:
         raise Exit(code=1)
+
+
+@task
+def verify(c):
+    """Recompute the digest of every post and kept version; exit 1 naming the changed files."""
+    from feed_archive.ingest import store
+    from feed_archive.ingest import verify as proof
+
+    config = _config()
+    try:
+        with store.Store(config.archive_root).locked(config.lock_timeout):
+            verdict = proof.verify(config.archive_root)
+    except store.StoreError as exc:
+        raise Exit(f"error: {exc}", code=2) from None
+    for path, recorded, actual in verdict.changed:
+        print(
+            f"changed: {os.path.relpath(path, ROOT)} (recorded {recorded[:12]}, now {actual[:12]})"
+        )
+    for path in verdict.missing:
+        print(f"missing: {os.path.relpath(path, ROOT)}")
+    for line in verdict.bad_records:
+        print(f"not a record: {os.path.relpath(line, ROOT)}")
+    if verdict.recorded_later:
+        print(f"{len(verdict.recorded_later)} file(s) had no record: digested now (recorded later)")
+    print(
+        f"{verdict.checked} file(s) checked, {len(verdict.changed)} changed, "
+        f"{len(verdict.missing)} missing; root digest {verdict.root_digest}"
+    )
+    if not verdict.ok:
+        raise Exit(code=1)
+
+
+@task(help={"config": "settings file (pelicanconf.py or publishconf.py)"})
+def export(c, config="pelicanconf.py"):
+    """Build with the exports on: output/exports/archive.sqlite and archive.jsonl.gz."""
+    c.run(
+        f'"{PY}" -m pelican content -o output -s {config} -e FEED_ARCHIVE_EXPORTS=true', pty=False
+    )

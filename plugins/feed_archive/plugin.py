@@ -6,13 +6,14 @@ The order below is the order of a build, and it matters where two handlers share
   in the worker pool before Pelican reads them.
 - article_generator_finalized: the timeline first (`index_articles`: every later page and
   the plan need it), then each post's history and its disappearances (`gone.attach`), then
-  the corrections log (from the histories and the disappearances).
+  the corrections log (from the histories and the disappearances), then each post's files'
+  digests (`proof`).
 - all_generators_finalized: the page plan, once every generator has its context and
   before any page is written.
 - get_writer: the writer that skips the pages the plan says are unchanged.
 - article_writer_finalized: the archive's own pages (`write_archive_pages`, then `/gone/`)
-  after Pelican's article pages, then search indexing starts in the background (the article
-  pages are done).
+  after Pelican's article pages, then /provenance.json and the exports, then search indexing
+  starts in the background (the article pages are done).
 - static_generator_finalized: the static files this build copies (kept in the output).
 - finalized: `end` removes stale files, waits for search, removes every file the build did not
   make, logs the size budget and seals the folders; it must come after every other plugin's
@@ -27,9 +28,12 @@ from pelican import signals
 from .build import (
     changelog,
     content,
+    exports,
     gone,
     outputs,
     pages,
+    proof,
+    published,
     reader,
     revisions,
     search,
@@ -58,11 +62,14 @@ def register() -> None:
     signals.article_generator_finalized.connect(revisions.attach_revisions)
     signals.article_generator_finalized.connect(gone.attach)
     signals.article_generator_finalized.connect(changelog.collect)
+    signals.article_generator_finalized.connect(proof.attach_proof)
     signals.all_generators_finalized.connect(content.plan_pages)
     signals.get_writer.connect(writer.get_writer)
     signals.article_writer_finalized.connect(pages.write_archive_pages)
     signals.article_writer_finalized.connect(gone.write_page)
     signals.article_writer_finalized.connect(changelog.write)
+    signals.article_writer_finalized.connect(published.write_provenance)
+    signals.article_writer_finalized.connect(exports.write_exports)
     signals.article_writer_finalized.connect(search.start)
     signals.static_generator_finalized.connect(outputs.note_statics)
     signals.finalized.connect(content.end)

@@ -24,6 +24,7 @@ import pytest
 
 import corpus_report
 from conftest import ROOT, archive_config, build_site, snapshot
+from feed_archive.post.provenance import SIDECAR, read_sidecar
 
 ITEMS = 120
 KILLS = 40
@@ -162,9 +163,15 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_post(tmp_path: Path) -
             whole_version(version.read_bytes(), str(version))
         for leftover in (p for p in root.rglob("*") if p.is_file()):
             name = leftover.name
-            assert name.endswith((".md", ".md.txt")) or (
-                name.startswith(".") and not name.endswith(".md")
+            assert (
+                name.endswith((".md", ".md.txt"))
+                or name == SIDECAR
+                or (name.startswith(".") and not name.endswith(".md"))
             ), f"attempt {attempt}: unexpected file {leftover}"
+        for sidecar in root.rglob(SIDECAR):  # a kill cuts at most the last line, never another
+            bad: list[str] = []
+            read_sidecar(sidecar.parent, bad)
+            assert not bad, f"attempt {attempt}: {bad}"
         state = root / ".feed-archive-state.json"
         if state.exists():
             json.loads(state.read_text(encoding="utf-8"))

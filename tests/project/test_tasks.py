@@ -19,7 +19,7 @@ from conftest import ROOT, SAMPLE_1, SAMPLE_2, copy_project, fetch_into, run_inv
 
 TASKS = (
     "fetch build rebuild clean serve reserve regenerate preview publish commit sample test lint"
-    " bench"
+    " bench verify export"
 ).split()
 
 

@@ -2,7 +2,8 @@
 
 GitHub Pages publishes sites up to 1 GB. The build's last line says how big the output is,
 how many bytes each item costs, and, at the archive's rate of items per day (over the last
-365 days), in how long the site will reach that limit.
+365 days), in how long the site will reach that limit. The exports (`exports/`) are part of
+the site and said apart; a file over GitHub's 100 MB limit for one file is named.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 LIMIT = 1_000_000_000
+#: GitHub refuses a push holding a file larger than this.
+FILE_LIMIT = 100_000_000
+EXPORTS = "exports"
 #: Days over which the archive's pace is measured (the newest item ends the window).
 WINDOW = 365
 
@@ -26,6 +30,8 @@ class Budget:
     files: int
     items: int
     per_day: float
+    exports: int = 0
+    largest: tuple[int, str] = (0, "")
 
     @property
     def per_item(self) -> float:
@@ -41,6 +47,10 @@ class Budget:
         """The build's last line about its size."""
         size = f"{self.total / 1e6:,.1f} MB in {self.files:,} files"
         head = f"feed_archive: site {size}, {self.per_item / 1e3:,.1f} KB per item"
+        if self.exports:
+            head += f" (of which exports {self.exports / 1e6:,.1f} MB)"
+        if self.largest[0] > FILE_LIMIT:
+            head += f"; {self.largest[1]} is over GitHub's 100 MB file limit"
         if self.total >= LIMIT:
             return f"{head}: over GitHub Pages' 1 GB limit"
         left = self.days_left()
@@ -56,21 +66,28 @@ class Budget:
 
 def measure(output: Path, dates: Sequence[dt.datetime]) -> Budget:
     """The size of `output` (every file) and the pace of the items dated `dates`."""
-    total = files = 0
+    total = files = exports = 0
+    largest = (0, "")
     for folder, _, names in os.walk(output):
+        rel = os.path.relpath(folder, output)
         for name in names:
             try:
-                total += os.stat(os.path.join(folder, name)).st_size
-                files += 1
+                size = os.stat(os.path.join(folder, name)).st_size
             except OSError:
                 continue
+            total += size
+            files += 1
+            if rel.split(os.sep)[0] == EXPORTS:
+                exports += size
+            if size > largest[0]:
+                largest = (size, os.path.join(rel, name).replace(os.sep, "/").removeprefix("./"))
     per_day = 0.0
     if dates:
         newest = max(dates)
         start = newest - dt.timedelta(days=WINDOW)
         span = min(WINDOW, max(1, (newest - min(dates)).days + 1))
         per_day = sum(1 for d in dates if d > start) / span
-    return Budget(total, files, len(dates), per_day)
+    return Budget(total, files, len(dates), per_day, exports, largest)
 
 
 def summary(output: Any, articles: Sequence[Any]) -> str:

@@ -113,7 +113,8 @@ def _article(plan: PagePlan, posts: _Posts, article: Any) -> None:
     day = info.day.url if info.day else ""
     roles = [f"older={info.older.fa.url if info.older else ''}"]
     roles.append(f"newer={info.newer.fa.url if info.newer else ''}")
-    parts = [*tags, source, day, *roles, *posts.keys([article, *around, *info.related])]
+    proof = str(getattr(article, "fa_proof_key", ""))  # its files' digests and records
+    parts = [*tags, source, day, *roles, proof, *posts.keys([article, *around, *info.related])]
     parts += [mark.token for mark in getattr(article, "gone", ())]
     plan.add(info.save_as, "article", parts, [article, *around, *info.related])
 

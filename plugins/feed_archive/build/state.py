@@ -38,6 +38,10 @@ class BuildState:
     plan: Any = None
     #: what this build wrote, kept and removed (writer.OutputLog)
     output: Any = None
+    #: every post's files with digests and provenance records (proof.ArchiveProof)
+    proof: Any = None
+    #: how many items the exports read again (None: no export this build)
+    exported: int | None = None
     #: the search indexing started while the other pages are written (search.Indexing)
     search: Any = None
     #: what the output folder held when the build started, and what it kept (outputs.Outputs)

@@ -18,6 +18,7 @@ from .convert import build_post
 from .entry import Entry
 from .netguard import Gate
 from .parse import ParseError, parse
+from .proof import Fetch, Journal
 from .record import Recorder
 from .redact import Redactor, redacted_fields, redacted_logs
 from .report import DUPLICATE, INCOMPLETE, OUTCOMES, SKIPPED, UPDATED, FeedReport
@@ -145,6 +146,7 @@ def archive_feed(
     redact = Redactor(source.secrets())
     now = now or datetime.now(UTC)
     key = _state_key(source)
+    journal: Journal | None = None
     try:
         url = source.resolved_url()
         remembered = state.get(key)
@@ -163,12 +165,23 @@ def archive_feed(
             gate=Gate.for_feed(url, config.allow_private_networks),
         )
         report.status = None if fetching.is_local(url) else result.status
+        fetched = format_date(now, config.timezone)
+        journal = Journal(
+            Fetch.of(
+                fetched,
+                source.url,  # as configured: "{secret}" stands for the key
+                report.status,
+                (result.etag, result.last_modified),
+                redact,  # the Redactor: the key in any form becomes ***
+            )
+        )
         recorder = Recorder(
             store,
             source,
             config.paywall_markers,
-            format_date(now, config.timezone),
+            fetched,
             pending=state.pending(key),
+            journal=journal,
         )
         if result.not_modified:  # the same document again: its pending versions were served twice
             report.counts[UPDATED] += recorder.promote()
@@ -193,6 +206,9 @@ def archive_feed(
     except Exception as exc:  # a bug must not stop the other feeds either
         logger.debug("unexpected error on feed %s", source.name, exc_info=True)
         report.error = redact(f"internal error: {type(exc).__name__}: {exc}")
+    finally:
+        if journal is not None:  # what was written is recorded, even when the feed failed
+            journal.flush()
     return report
 
 

@@ -29,6 +29,7 @@ from ..post import (
 )
 from ..settings import Source
 from . import current
+from .proof import Journal
 from .report import NEW, STALE, TEASER, UNCHANGED, UPDATED
 from .store import Store, StoreError
 
@@ -57,6 +58,12 @@ class Recorder:
     served: dict[str, str] = field(default_factory=dict)
     #: every post this fetch's document lists, with its publication date (disappear.py)
     listed: dict[Path, str] = field(default_factory=dict)
+    #: the provenance of what this fetch writes (proof.py), when it is recorded
+    journal: Journal | None = None
+
+    def _note(self, path: Path, text: str, kind: str = "fetch") -> None:
+        if self.journal is not None:
+            self.journal.note(path, text, kind)
 
     def _owns(self, header: dict[str, str]) -> bool:
         if header.get("feed-id"):
@@ -110,7 +117,9 @@ class Recorder:
         if found is None:
             slug = post.slug.rsplit("-", 1)[0] + "-" + key
             path = self.store.path_for(self.source.slug, post.date, slug)
-            self.store.create(path, render(replace(post, slug=slug)))
+            text = render(replace(post, slug=slug))
+            self.store.create(path, text)
+            self._note(path, text)
             self.listed[path] = post.date
             return NEW
         path, existing = found
@@ -131,15 +140,17 @@ class Recorder:
         if decision in (current.TEASER, current.STALE):
             if new.key in kept:
                 return UNCHANGED if decision == current.TEASER else STALE
-            self.store.add_version(path, history_text)
+            self._note(self.store.add_version(path, history_text), history_text)
             return TEASER if decision == current.TEASER else STALE
         if now.key not in kept:
-            self.store.add_version(path, existing)
+            self._note(self.store.add_version(path, existing), existing, "kept")
         if new.key in kept:
-            self.store.replace(path, kept[new.key])  # back to a kept version, as it was
+            text = kept[new.key]  # back to a kept version, as it was
         else:
             modified = _later(served.updated or self.fetched, served.date)
-            self.store.replace(path, render(replace(served, modified=modified)))
+            text = render(replace(served, modified=modified))
+        self.store.replace(path, text)
+        self._note(path, text)
         return UPDATED
 
     def promote(self) -> int:
@@ -154,7 +165,8 @@ class Recorder:
             if version not in kept:
                 continue
             if content_key(existing) not in kept:
-                self.store.add_version(path, existing)
+                self._note(self.store.add_version(path, existing), existing, "kept")
             self.store.replace(path, kept[version])
+            self._note(path, kept[version])
             promoted += 1
         return promoted

@@ -63,6 +63,8 @@ class BuildConfig:
     parallel_min: int
     plan: bool
     plan_check: bool
+    provenance: bool
+    exports: bool
     max_tags: int = 20
 
 
@@ -86,6 +88,8 @@ def load_build(settings: Mapping[str, Any]) -> BuildConfig:
         parallel_min=whole(values, "FEED_ARCHIVE_PARALLEL_MIN", 1),
         plan=flag(values, "FEED_ARCHIVE_PLAN"),
         plan_check=flag(values, "FEED_ARCHIVE_PLAN_CHECK"),
+        provenance=flag(values, "FEED_ARCHIVE_PROVENANCE"),
+        exports=flag(values, "FEED_ARCHIVE_EXPORTS"),
         max_tags=whole(values, "FEED_ARCHIVE_MAX_TAGS", 1),
     )
 

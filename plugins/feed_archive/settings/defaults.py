@@ -61,6 +61,10 @@ DEFAULTS: dict[str, Any] = {
     # search (search.py): index output/ with Pagefind after each build, by month (see README)
     "FEED_ARCHIVE_SEARCH": True,
     "FEED_ARCHIVE_SEARCH_MAX_PAGES": 2000,
+    # issue 16: provenance (digests on article pages, /provenance.json) and the open exports
+    # (/exports/archive.sqlite and archive.jsonl.gz: publishconf.py turns them on)
+    "FEED_ARCHIVE_PROVENANCE": True,
+    "FEED_ARCHIVE_EXPORTS": False,
 }
 
 
