@@ -234,3 +234,43 @@ def test_a_reader_goes_from_home_to_gone_to_the_article(
         assert not axe(page)
     finally:
         context.close()
+
+
+def test_a_reader_walks_home_changes_gone_and_reads_the_digests(
+    browser: Any, built: Path, marked_content: Path, serve_dir: Any
+) -> None:
+    """Home → corrections log → disappearances → the withdrawn article and its file's digest."""
+    from feed_archive.post.provenance import file_digest
+
+    site = serve_dir(built).rstrip("/")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(site + "/")
+        page.get_by_role("link", name="Journal des corrections").click()
+        page.wait_for_url(site + "/changes/")
+        entries = page.locator("main li").all_inner_texts()
+        assert any("Article numéro 3" in entry for entry in entries), entries
+        page.get_by_role("link", name="Disparitions").click()
+        page.wait_for_url(site + "/gone/")
+        page.locator("#withdrawn").locator("xpath=..").get_by_role("link").first.click()
+        page.wait_for_selector("section.provenance")
+        assert plain(page.locator("h1").inner_text()) == "article numero 3"
+        shown = page.eval_on_selector_all(
+            "section.provenance code.digest",
+            "els => els.map(e => [e.textContent, e.dataset.sha256])",
+        )
+        (post,) = [
+            path
+            for path in (marked_content / "archive").rglob("*.md")
+            if "Title: Article numéro 3\n" in path.read_text(encoding="utf-8")
+        ]
+        assert shown and shown[-1][1] == file_digest(post)
+        assert shown[-1][1].startswith(shown[-1][0]) and len(shown[-1][0]) == 12
+        line = plain(page.locator("section.provenance li").last.inner_text())
+        assert "releve le" in line and "empreinte" in line, line
+        page.go_back()
+        page.wait_for_url(site + "/gone/")
+        assert page.locator("h1").inner_text() == "Disparitions"
+    finally:
+        context.close()
