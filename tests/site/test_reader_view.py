@@ -265,11 +265,12 @@ def test_the_development_build_shows_counts_and_no_avoidable_warning(tmp_path: P
     (project / "feed.xml").write_bytes(rss([item(1, images), item(2, images)]))
     fetched = run_invoke(project, "fetch", "--url", "feed.xml", "--name", "Le Fil")
     assert fetched.returncode == 0, fetched.stdout + fetched.stderr
-    built = run_invoke(project, "build")
+    built = run_invoke(project, "build", env={"COLUMNS": "250"})  # one log record, one line
     output = built.stdout + built.stderr
     assert built.returncode == 0, output
     assert "WARNING" not in output and "Empty alt" not in output, output
     assert "2 items over" in output and "pages" in output
+    assert "1 source" in output and "1 sources" not in output, output
 
 
 def test_a_long_fetch_shows_its_progress(tmp_path: Path) -> None:

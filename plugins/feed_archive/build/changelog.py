@@ -136,7 +136,8 @@ def collect(generator: Any) -> None:
         logger.exception("changes: cannot make the corrections log")
         return
     generator.context["fa_changes"] = state.changes
-    logger.info("feed_archive: %s changes in the corrections log", state.changes.count)
+    count = state.changes.count
+    logger.info("feed_archive: %s %s in the corrections log", count, _plural(count, "change"))
 
 
 def entry_line(entry: Entry) -> str:
@@ -202,3 +203,8 @@ def write(generator: Any, writer: Any) -> None:
     items = [_FeedEntry(e, labels_of(e.kinds, words.gettext)) for e in log.items[:limit]]
     title = words.gettext("Corrections log")
     writer.write_feed(items, generator.context, FEED, FEED, feed_title=title)
+
+
+def _plural(count: int, word: str) -> str:
+    """`word` with an s unless `count` is 1 (the log lines are English)."""
+    return word if count == 1 else word + "s"

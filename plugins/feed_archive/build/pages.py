@@ -59,11 +59,8 @@ def index_articles(generator: Any) -> None:
     generator.categories = []
     generator.authors = []
     logger.info(
-        "feed_archive: %s items over %s days, %s tags, %s sources",
-        index.total,
-        len(index.days),
-        len(index.tags),
-        len(index.sources),
+        "feed_archive: %s",
+        _counts(index.total, len(index.days), len(index.tags), len(index.sources)),
     )
 
 
@@ -156,3 +153,10 @@ def write_archive_pages(generator: Any, writer: Any) -> None:
             save_as = listing.file if page.number == 0 else page.save_as
             _write(writer, generator, page.url, "listing", save_as, listing=listing, page=page)
         _write_feed(writer, generator, listing, feed_items_per_listing)
+
+
+def _counts(items: int, days: int, tags: int, sources: int) -> str:
+    """The build's first line, in English: "33 items over 19 days, 12 tags, 1 source"."""
+    words = [(items, "item"), (days, "day"), (tags, "tag"), (sources, "source")]
+    said = [f"{n} {word if n == 1 else word + 's'}" for n, word in words]
+    return f"{said[0]} over {said[1]}, {said[2]}, {said[3]}"
