@@ -49,6 +49,11 @@ URLS = {
         "ARTICLE_URL": "{lang}/{category}/{author}/{date:%Y}/{date:%b}/{date:%-d}/{slug}.html",
         "ARTICLE_SAVE_AS": "{lang}/{category}/{author}/{date:%Y}/{date:%b}/{date:%-d}/{slug}.html",
     },
+    "mixed-case language": {
+        "DEFAULT_LANG": "pt_BR",
+        "ARTICLE_URL": "{lang}/{slug}/",
+        "ARTICLE_SAVE_AS": "{lang}/{slug}/index.html",
+    },
     "attributes": {
         "ARTICLE_URL": "{date.year}/{slug}/",
         "ARTICLE_SAVE_AS": "{date.year}/{slug}/index.html",

@@ -267,3 +267,44 @@ def test_no_link_is_checked_with_the_secret_nor_outside_the_allowed_networks(
     archive.run(config, (), now=START, on_links=reports.append)
     assert httpserver.log == []
     assert (reports[1].checked, reports[1].unanswered) == (1, 1)
+
+
+def test_a_pinned_old_item_does_not_make_scrolled_out_items_look_withdrawn(tmp_path, httpserver):
+    """One old item kept at the end of the feed (a pinned post) is not "an older item remains"."""
+    pinned = _item(400)
+    url = _serve_feed(httpserver, [*(_item(n) for n in range(1, 6)), pinned])
+    _run(tmp_path, url, START)
+    # A new item arrives and the oldest dated one (5) scrolls out; the pinned post stays.
+    url = _serve_feed(httpserver, [*(_item(n) for n in range(0, 5)), pinned])
+    report, _ = _run(tmp_path, url, START + timedelta(hours=1))
+    assert report.withdrawn == 0
+    assert _gone(tmp_path).marks(_post_of(tmp_path, 5)) == {}
+
+
+def test_dates_with_and_without_an_offset_are_compared() -> None:
+    """A hand-written date without an offset is read as UTC, never a TypeError."""
+    from feed_archive.ingest.disappear import withdrawn
+
+    previous = {
+        "a": "2025-11-10",
+        "b": "2025-11-09 10:00:00+01:00",
+        "c": "2025-11-08",
+        "d": "2025-11-07",
+    }
+    listed = {"a": "2025-11-10", "c": "2025-11-08", "d": "2025-11-07"}
+    assert withdrawn(previous, listed) == ["b"]
+
+
+def test_withdrawals_while_the_sidecar_is_unreadable_are_marked_once_it_is_fixed(
+    tmp_path, httpserver
+):
+    url = _serve_feed(httpserver, [_item(n) for n in range(1, 5)])
+    _run(tmp_path, url, START)
+    sidecar = tmp_path / "archive" / SIDECAR_NAME
+    sidecar.write_text('{"format": 1, "items": {', encoding="utf-8")  # a bad merge
+    _run(tmp_path, _serve_feed(httpserver, [_item(n) for n in (1, 3, 4)]), START)
+    sidecar.unlink()  # fixed by hand: the next run compares with the last recorded listing
+    report, _ = _run(tmp_path, _serve_feed(httpserver, [_item(n) for n in (1, 3, 4)]), START)
+    assert report.withdrawn == 1
+    assert LEFT_FEED in _gone(tmp_path).marks(_post_of(tmp_path, 2))
+

@@ -195,7 +195,7 @@ def archive_feed(
             report.miss(INCOMPLETE, redact(title), "the document ends inside it")
         _archive_entries(feed.entries, source, config, recorder, report, now, redact)
         state.set_pending(key, recorder.served)
-        if gone is not None and not feed.cut:
+        if gone is not None and gone.writable and not feed.cut:  # else compared once fixed
             _record_listing(recorder, report, state, key, gone)
         if report.held:  # the held items are in this document: it must not be "not modified"
             state.set(key, None, None)

@@ -10,7 +10,7 @@ something changed; an unreadable one is never overwritten (the run records nothi
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..post.gone import LEFT_FEED, SIDECAR_NAME, Disappearances, SidecarError
@@ -45,25 +45,35 @@ class Sidecar:
 
 
 def _instant(date: str) -> datetime | None:
+    """The moment a header date names; one without an offset is read as UTC."""
     try:
-        return datetime.fromisoformat(date)
+        moment = datetime.fromisoformat(date)
     except ValueError:
         return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def withdrawn(previous: dict[str, str], listed: dict[str, str]) -> list[str]:
-    """Posts the previous document listed and this one does not, while an older one remains.
+    """Posts the previous document listed and this one does not, while older ones remain.
 
     Both maps go from a post to its publication date; only posts listed by both documents
     count as "still listed" (an old item that comes back to the top of a feed does not make
-    the items it pushes out look withdrawn).
+    the items it pushes out look withdrawn). A missing post counts as withdrawn when two
+    still-listed posts are older than it, or one that is also newer than another missing
+    post: a single old post kept at the end of a feed (a pinned post) is not enough.
     """
     remaining = [d for d in (_instant(listed[rel]) for rel in listed if rel in previous) if d]
-    if not remaining:
+    gone = {rel: _instant(previous[rel]) for rel in previous if rel not in listed}
+    dated = [d for d in gone.values() if d is not None]
+    if not remaining or not dated:
         return []
-    oldest = min(remaining)
-    missing = [rel for rel in previous if rel not in listed]
-    return sorted(rel for rel in missing if (_instant(previous[rel]) or oldest) > oldest)
+    oldest_gone = min(dated)
+    found = []
+    for rel, when in gone.items():
+        older = [d for d in remaining if when is not None and d < when]
+        if len(older) >= 2 or any(d > oldest_gone for d in older):
+            found.append(rel)
+    return sorted(found)
 
 
 def record_listing(
