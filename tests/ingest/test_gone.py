@@ -307,4 +307,3 @@ def test_withdrawals_while_the_sidecar_is_unreadable_are_marked_once_it_is_fixed
     report, _ = _run(tmp_path, _serve_feed(httpserver, [_item(n) for n in (1, 3, 4)]), START)
     assert report.withdrawn == 1
     assert LEFT_FEED in _gone(tmp_path).marks(_post_of(tmp_path, 2))
-
