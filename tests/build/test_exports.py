@@ -164,3 +164,24 @@ def test_an_unreadable_version_is_named_and_the_others_exported(tmp_path: Path) 
     assert any("export: item" in e and named in e for e in errors), errors
     db = sqlite3.connect(output / "exports" / "archive.sqlite")
     assert db.execute("SELECT COUNT(*) FROM items").fetchone() == (32,)  # 33, less that one
+
+
+def test_versions_are_numbered_by_instant_whatever_their_offsets(tmp_path: Path) -> None:
+    """Seen 02:30+01:00 (01:30 UTC) comes before 02:00+00:00, though it sorts after as text."""
+    from feed_archive.build.exports.rows import read_item
+    from feed_archive.build.proof import FileProof
+
+    root = tmp_path / "archive"
+    (root / "p.versions").mkdir(parents=True)
+    head = "Date: 2025-11-01 10:00:00+01:00\nFetched: 2025-11-02 "
+    first = f"Title: Premier\n{head}02:30:00+01:00\n\nUn.\n"
+    second = f"Title: Second\n{head}02:00:00+00:00\n\nDeux.\n"
+    (root / "p.versions" / "001.md.txt").write_text(second, encoding="utf-8")
+    (root / "p.md").write_text(first, encoding="utf-8")
+    files = [
+        FileProof("p.versions/001.md.txt", "b" * 64, 1, None, None),
+        FileProof("p.md", "a" * 64, None, None, None),
+    ]
+    rows = read_item(files, root, "p/")
+    titles = [(v["number"], v["title"]) for v in rows.versions]
+    assert titles == [(1, "Premier"), (2, "Second")], titles

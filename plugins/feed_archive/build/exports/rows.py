@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -46,14 +46,19 @@ def item_digest(files: Sequence[FileProof], url: str) -> str:
 
 
 def _seen(header: dict[str, str], proof: FileProof) -> str:
-    """When the archive saw a version, as an ISO instant for sorting ('' when unknown)."""
+    """When the archive saw a version, as a UTC ISO instant for sorting ('' when unknown)."""
     candidates = [proof.origin.fetched if proof.origin else None]
     candidates += [header.get(k) for k in ("fetched", "modified", "date")]
     for value in candidates:
+        if not value:
+            continue  # not recorded: the next candidate says
         try:
-            return datetime.fromisoformat(value).isoformat() if value else ""
+            moment = datetime.fromisoformat(value)
         except ValueError:
             continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat()  # one offset: text order is time order
     return ""
 
 
