@@ -307,3 +307,31 @@ def test_withdrawals_while_the_sidecar_is_unreadable_are_marked_once_it_is_fixed
     report, _ = _run(tmp_path, _serve_feed(httpserver, [_item(n) for n in (1, 3, 4)]), START)
     assert report.withdrawn == 1
     assert LEFT_FEED in _gone(tmp_path).marks(_post_of(tmp_path, 2))
+
+
+def test_a_sidecar_that_cannot_be_written_keeps_the_rest_of_the_state(tmp_path, httpserver):
+    """The sidecar's write fails (immutable file): the run says so, and still saves its state."""
+    import subprocess
+
+    from test_faults import cannot_set_up
+
+    _run(tmp_path, _serve_feed(httpserver, [_item(n) for n in range(1, 5)]), START)
+    _run(tmp_path, _serve_feed(httpserver, [_item(n) for n in (1, 3, 4)]), START)  # 2 marked
+    sidecar = tmp_path / "archive" / SIDECAR_NAME
+    state = tmp_path / "archive" / ".feed-archive-state.json"
+    before = state.read_text(encoding="utf-8")
+    if subprocess.run(["chattr", "+i", str(sidecar)], capture_output=True).returncode:
+        cannot_set_up("cannot make a file immutable here (chattr +i)")
+    try:
+        url = _serve_feed(httpserver, [_item(n) for n in (1, 2, 3, 4)])  # 2 is back: a change
+        config = archive_config(
+            tmp_path,
+            {"url": url, "name": "Le Fil"},
+            FEED_ARCHIVE_LINK_CHECKS=0,
+            FEED_ARCHIVE_ALLOW_PRIVATE_NETWORKS=LOCAL,
+        )
+        with pytest.raises(archive.StoreError, match=SIDECAR_NAME):
+            archive.run(config, now=START + timedelta(hours=1))
+    finally:
+        subprocess.run(["chattr", "-i", str(sidecar)], check=False)
+    assert state.read_text(encoding="utf-8") != before, "the run's state was saved all the same"

@@ -284,7 +284,9 @@ def run(
         logger.info("%s", links.line())
         if on_links:
             on_links(links)
-        gone.save()
-        state.save()
+        try:
+            gone.save()
+        finally:  # validators, pending versions and listings are kept even then
+            state.save()
         tagging.remember(config.archive_root, config.raw.get("FEED_ARCHIVE_TAG_RULES"))
     return reports
