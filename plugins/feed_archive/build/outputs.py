@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping
 
 from .search import BUNDLE
 from .state import BuildState
+from .tree import walk
 
 logger = logging.getLogger(__name__)
 
@@ -52,30 +53,6 @@ def is_relative(path: Any) -> bool:
         return False
     parts = path.split("/")
     return not path.startswith("/") and all(part not in ("", ".", "..") for part in parts)
-
-
-def walk(folder: str, folders: list[str] | None = None) -> dict[str, os.stat_result]:
-    """Every file and symbolic link below `folder` (links are not followed), by relative path;
-    the relative paths of its subfolders are added to `folders` when given."""
-    found: dict[str, os.stat_result] = {}
-    pending = [("", folder)]
-    while pending:
-        prefix, path = pending.pop()
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((prefix + entry.name + "/", entry.path))
-                if folders is not None:
-                    folders.append(prefix + entry.name)
-            else:
-                try:
-                    found[prefix + entry.name] = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-    return found
 
 
 def foreign(settings: Mapping[str, Any], name: str = "OUTPUT_PATH") -> str | None:

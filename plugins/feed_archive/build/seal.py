@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .outputs import foreign, is_relative, walk
+from .outputs import foreign, is_relative
 from .state import BuildState
+from .tree import walk
 
 logger = logging.getLogger(__name__)
 

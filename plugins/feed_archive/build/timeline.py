@@ -155,14 +155,26 @@ def _related(
 
 def describe_unlisted(article: Any, zone: ZoneInfo, brief_names: Iterable[str] = ()) -> None:
     """Attach a minimal ItemInfo (no day, neighbours or listings) to a draft or hidden item."""
+    article.fa = _info(article, zone, tuple(brief_names), _local(article.date, zone), None, None)
+
+
+def _info(
+    article: Any,
+    zone: ZoneInfo,
+    brief_names: tuple[str, ...],
+    local: dt.datetime,
+    day: Day | None,
+    source: Listing | None,
+) -> ItemInfo:
+    """The ItemInfo of one article, its tags and neighbours not yet filled in."""
     modified, by_feed = _modified(article, zone)
-    article.fa = ItemInfo(
-        local=_local(article.date, zone),
+    return ItemInfo(
+        local=local,
         modified=modified,
-        day=None,
+        day=day,
         brief=is_brief(article, brief_names),
         paywalled=is_paywalled(article),
-        source=None,
+        source=source,
         modified_by_feed=by_feed,
         url=article.url,
         save_as=article.save_as,
@@ -206,18 +218,7 @@ def build(
                 source = sources[slug] = Listing("source", feed_name, slug, url, save_as(url), feed)
             source.items.append(article)
             source.names[feed_name] += 1
-        modified, by_feed = _modified(article, zone)
-        info = ItemInfo(
-            local=local,
-            modified=modified,
-            day=day,
-            brief=is_brief(article, brief_names),
-            paywalled=is_paywalled(article),
-            source=source,
-            modified_by_feed=by_feed,
-            url=article.url,
-            save_as=article.save_as,
-        )
+        info = _info(article, zone, brief_names, local, day, source)
         for tag in getattr(article, "tags", None) or ():
             if not tag.slug:
                 continue

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Collection
+
+from ..tree import walk
 
 #: Article pages live under <yyyy>/<mm>/<dd>/<slug>/ (ARTICLE_URL): only they are indexed.
 YEAR_FOLDER = re.compile(r"^\d{4}$")
@@ -52,22 +55,12 @@ def _indexed(html: bytes) -> bytes | None:
 
 def _html_files(folder: Path) -> list[tuple[str, os.stat_result]]:
     """(path relative to `folder`, stat) of every HTML file below it, sorted by path."""
-    found: list[tuple[str, os.stat_result]] = []
-    pending = [("", str(folder))]
-    while pending:
-        prefix, path = pending.pop()
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
-            continue
-        for item in entries:
-            name = prefix + item.name
-            if item.is_dir(follow_symlinks=False):
-                pending.append((name + "/", item.path))
-            elif item.name.endswith(".html") and item.is_file(follow_symlinks=False):
-                found.append((name, item.stat(follow_symlinks=False)))
-    found.sort()
-    return found
+    found = walk(str(folder))
+    return sorted(
+        (name, info)
+        for name, info in found.items()
+        if name.endswith(".html") and stat.S_ISREG(info.st_mode)
+    )
 
 
 def _read(folder: Path) -> tuple[int, str]:
